@@ -37,7 +37,7 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 problem="aliases (*name) are not allowed in config files",
                 problem_mark=event.start_mark,
@@ -56,8 +56,13 @@ def parse_yaml(text: str | bytes, file: str) -> Any:
     """Parse YAML text safely; raise ConfigError with the file name on any problem."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_YAML_BYTES:
-        raise ConfigError(file, [f"file is {size:,} bytes, larger than the {MAX_YAML_BYTES:,}"
-                                 " bytes a config file may be"])
+        raise ConfigError(
+            file,
+            [
+                f"file is {size:,} bytes, larger than the {MAX_YAML_BYTES:,}"
+                " bytes a config file may be"
+            ],
+        )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -171,8 +176,13 @@ def load_model(
         except OSError as exc:
             raise ConfigError(label, [f"cannot be read ({exc.strerror})"]) from exc
         if size > MAX_YAML_BYTES:
-            raise ConfigError(label, [f"file is {size:,} bytes, larger than the "
-                                      f"{MAX_YAML_BYTES:,} bytes a config file may be"])
+            raise ConfigError(
+                label,
+                [
+                    f"file is {size:,} bytes, larger than the "
+                    f"{MAX_YAML_BYTES:,} bytes a config file may be"
+                ],
+            )
         source = source.read_bytes()
         file = label
     label = file or "<yaml>"

@@ -8,12 +8,73 @@ SUPPORTED_LANGUAGES = {"en": "English", "es": "Spanish"}
 
 _STOPWORDS = {
     "en": frozenset(
-        "the and of to a in is that for it with as on be this are we by our will "
-        "not have from or at which an should would can".split()
+        {
+            "the",
+            "and",
+            "of",
+            "to",
+            "a",
+            "in",
+            "is",
+            "that",
+            "for",
+            "it",
+            "with",
+            "as",
+            "on",
+            "be",
+            "this",
+            "are",
+            "we",
+            "by",
+            "our",
+            "will",
+            "not",
+            "have",
+            "from",
+            "or",
+            "at",
+            "which",
+            "an",
+            "should",
+            "would",
+            "can",
+        }
     ),
     "es": frozenset(
-        "el la los las de del que y en un una es por para con se no su al lo "
-        "como más pero sus le ya este esta nuestro nuestra debemos".split()
+        {
+            "el",
+            "la",
+            "los",
+            "las",
+            "de",
+            "del",
+            "que",
+            "y",
+            "en",
+            "un",
+            "una",
+            "es",
+            "por",
+            "para",
+            "con",
+            "se",
+            "no",
+            "su",
+            "al",
+            "lo",
+            "como",
+            "más",
+            "pero",
+            "sus",
+            "le",
+            "ya",
+            "este",
+            "esta",
+            "nuestro",
+            "nuestra",
+            "debemos",
+        }
     ),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -63,9 +63,10 @@ def weight_problems(raw: Any) -> list[str]:
     if not isinstance(criteria, list):
         return []
     weights = [c.get("weight") for c in criteria if isinstance(c, dict)]
-    if not weights or not all(isinstance(w, int) and not isinstance(w, bool) for w in weights):
+    numbers = [w for w in weights if isinstance(w, int) and not isinstance(w, bool)]
+    if not numbers or len(numbers) != len(weights):
         return []
-    total = sum(weights)
+    total = sum(numbers)
     return [] if total == TOTAL_WEIGHT else [f"weights sum to {total}, must be {TOTAL_WEIGHT}"]
 
 
@@ -90,10 +91,12 @@ class Rubric(_Strict):
                 missing = sorted(expected - set(criterion.levels))
                 extra = sorted(set(criterion.levels) - expected)
                 detail = ", ".join(
-                    part for part in (
+                    part
+                    for part in (
                         f"missing {missing}" if missing else "",
                         f"outside the scale {extra}" if extra else "",
-                    ) if part
+                    )
+                    if part
                 )
                 problems.append(
                     f"criteria[{index}].levels: needs guidance for every level "

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, migrations and repositories (no Slack types here)."""

@@ -1,0 +1,207 @@
+"""The evaluation job queue: at-least-once work under expiring leases.
+
+A worker claims a job (one atomic UPDATE), holds it for ``lease_seconds`` and completes
+or fails it. A worker that dies simply lets the lease expire; the job is then claimable
+again. Every function takes ``now`` so tests and callers agree on one clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Job
+from storage.repositories._sql import POPULATE_EXISTING, affected, upsert
+from storage.types import utcnow
+
+MAX_ERROR_CHARS = 4000
+
+
+async def enqueue_job(
+    session: AsyncSession, submission_id: int, *, run_after: datetime | None = None
+) -> tuple[Job, bool]:
+    """Queue the submission's job once; ``(existing, False)`` if it was already queued."""
+    statement = (
+        upsert(session, Job)
+        .values(submission_id=submission_id, status="queued", run_after=run_after or utcnow())
+        .on_conflict_do_nothing(index_elements=[Job.submission_id])
+        .returning(Job)
+    )
+    created = (await session.scalars(statement, execution_options=POPULATE_EXISTING)).one_or_none()
+    if created is not None:
+        return created, True
+    existing = await session.scalars(
+        select(Job).where(Job.submission_id == submission_id),
+        execution_options=POPULATE_EXISTING,
+    )
+    return existing.one(), False
+
+
+def _claimable(now: datetime, max_attempts: int | None) -> ColumnElement[bool]:
+    expired = and_(Job.status == "running", Job.lease_expires_at <= now)
+    if max_attempts is not None:
+        expired = and_(expired, Job.attempts < max_attempts)
+    return or_(and_(Job.status == "queued", Job.run_after <= now), expired)
+
+
+async def claim_next_job(
+    session: AsyncSession,
+    worker_id: str,
+    lease_seconds: float,
+    *,
+    max_attempts: int | None = None,
+    now: datetime | None = None,
+) -> Job | None:
+    """Lease the next due job (oldest ``run_after`` first) to ``worker_id``, or None.
+
+    Jobs whose lease expired are claimable again, unless ``max_attempts`` is given and
+    they have used them all (``fail_expired_jobs`` marks those failed).
+
+    One statement: UPDATE … WHERE id = (SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING. PostgreSQL claimers skip each other's locked rows; SQLite runs writers one
+    at a time (the FOR UPDATE clause is omitted there). Commit promptly after claiming:
+    the lease is only visible to other workers once committed.
+    """
+    now = now or utcnow()
+    next_id = (
+        select(Job.id)
+        .where(_claimable(now, max_attempts))
+        .order_by(Job.run_after, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Job)
+        .where(Job.id == next_id, _claimable(now, max_attempts))
+        .values(
+            status="running",
+            attempts=Job.attempts + 1,
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            updated_at=now,
+        )
+        .returning(Job)
+    )
+    result = await session.scalars(statement, execution_options=POPULATE_EXISTING)
+    return result.one_or_none()
+
+
+def _held(job_id: int, worker_id: str) -> ColumnElement[bool]:
+    return and_(Job.id == job_id, Job.status == "running", Job.lease_owner == worker_id)
+
+
+async def extend_lease(
+    session: AsyncSession,
+    job_id: int,
+    worker_id: str,
+    lease_seconds: float,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Keep a long evaluation's lease alive; False if the lease was lost."""
+    now = now or utcnow()
+    result = await session.execute(
+        update(Job)
+        .where(_held(job_id, worker_id))
+        .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+    )
+    return affected(result) > 0
+
+
+async def complete_job(session: AsyncSession, job_id: int, worker_id: str) -> bool:
+    """Mark the job done; False if ``worker_id`` no longer holds its lease."""
+    result = await session.execute(
+        update(Job)
+        .where(_held(job_id, worker_id))
+        .values(status="done", lease_owner=None, lease_expires_at=None, updated_at=utcnow())
+    )
+    return affected(result) > 0
+
+
+def retry_delay(attempts: int, base_seconds: float) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base, … capped at one hour."""
+    return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), 3600.0))
+
+
+async def fail_job(
+    session: AsyncSession,
+    job_id: int,
+    worker_id: str,
+    error: str,
+    *,
+    max_attempts: int,
+    backoff_seconds: float = 30.0,
+    now: datetime | None = None,
+) -> Job | None:
+    """Record a failure: requeue with backoff, or mark failed once ``max_attempts`` are
+    used. Returns the job (its status says which), or None if the lease was lost."""
+    now = now or utcnow()
+    attempts = await session.scalar(select(Job.attempts).where(_held(job_id, worker_id)))
+    if attempts is None:
+        return None
+    exhausted = attempts >= max_attempts
+    # Conditional on the lease and attempt count we read: another worker may have
+    # reclaimed an expired lease in between, and then this failure is not ours to record.
+    result = await session.scalars(
+        update(Job)
+        .where(_held(job_id, worker_id), Job.attempts == attempts)
+        .values(
+            status="failed" if exhausted else "queued",
+            run_after=Job.run_after if exhausted else now + retry_delay(attempts, backoff_seconds),
+            last_error=error[:MAX_ERROR_CHARS],
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        .returning(Job),
+        execution_options=POPULATE_EXISTING,
+    )
+    return result.one_or_none()
+
+
+async def release_job(session: AsyncSession, job_id: int, worker_id: str) -> bool:
+    """Hand a claimed job back untouched (e.g. at shutdown); the attempt is not counted."""
+    result = await session.execute(
+        update(Job)
+        .where(_held(job_id, worker_id))
+        .values(
+            status="queued",
+            attempts=Job.attempts - 1,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=utcnow(),
+        )
+    )
+    return affected(result) > 0
+
+
+async def fail_expired_jobs(
+    session: AsyncSession, *, max_attempts: int, now: datetime | None = None
+) -> list[int]:
+    """Fail jobs whose lease expired after their last allowed attempt (a job that kills
+    its worker every time must not be retried forever). Returns their submission ids."""
+    now = now or utcnow()
+    result = await session.scalars(
+        update(Job)
+        .where(
+            Job.status == "running",
+            Job.lease_expires_at <= now,
+            Job.attempts >= max_attempts,
+        )
+        .values(
+            status="failed",
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error="lease expired on the last attempt",
+            updated_at=now,
+        )
+        .returning(Job.submission_id)
+    )
+    return list(result)
+
+
+async def get_job(session: AsyncSession, job_id: int) -> Job | None:
+    return await session.get(Job, job_id, populate_existing=True)
