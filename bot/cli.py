@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"memo-coach {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    run = sub.add_parser("run", help="run the Slack bot (Socket Mode or HTTP mode)")
+    run.set_defaults(handler=commands.run)
+
     demo = sub.add_parser(
         "demo", help="evaluate the bundled example memo offline and show it as Slack would"
     )

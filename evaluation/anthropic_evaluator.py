@@ -10,229 +10,29 @@ fall back. Memo text and the API key never reach the logs.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 import time
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import anthropic
 from anthropic import omit
 from anthropic.types import Message
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from config.llm import LlmConfig
-from config.yaml_files import describe_validation_error
-from evaluation.anchoring import DraftSegment, anchor_segments
+from evaluation.anthropic_errors import api_failure
+from evaluation.anthropic_reply import add_usage, decode_answer, readable, reply_content
 from evaluation.errors import EvaluationFailed
 from evaluation.memo import Memo, RubricVersion
+from evaluation.model_answer import InvalidAnswer, build_result, parse_answer
 from evaluation.prompt_template import PromptTemplate
-from evaluation.prompts import TOOL_NAME, MessagesRequest, build_request, with_repair
-from evaluation.result import (
-    CriterionScore,
-    EvaluationOutcome,
-    EvaluationResult,
-    TokenUsage,
-    overall_score,
-)
-from evaluation.rubric import Rubric
+from evaluation.prompts import MessagesRequest, build_request, with_repair
+from evaluation.result import EvaluationOutcome, EvaluationResult, TokenUsage
 
 log = logging.getLogger(__name__)
 
-MAX_PROBLEMS_SENT = 8
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
-
-# --- the answer the model must give ------------------------------------------------
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CriterionAnswer(_Answer):
-    key: str
-    score: int
-    justification: str
-
-
-class SegmentAnswer(_Answer):
-    quote: str
-    comment: str
-    questions: list[str] = []
-    suggestions: list[str] = []
-
-
-class ModelAnswer(BaseModel):
-    """The model's structured answer. Unknown top-level fields (an "overall_score" a
-    model adds on its own) are ignored: the overall score is always computed here."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    criteria: list[CriterionAnswer]
-    strengths: list[str]
-    opportunities: list[str]
-    segments: list[SegmentAnswer] = []
-
-
-class InvalidAnswer(Exception):
-    """An answer that cannot be used. ``kind`` is safe to log; ``problems`` (which may
-    quote model output) only go back to the model."""
-
-    def __init__(self, kind: str, problems: list[str]) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.problems = problems[:MAX_PROBLEMS_SENT]
-
-
-def rubric_problems(answer: ModelAnswer, rubric: Rubric) -> list[str]:
-    """What the schema alone cannot guarantee: every criterion once, scores on scale."""
-    problems = []
-    expected = [c.key for c in rubric.criteria]
-    given = [c.key for c in answer.criteria]
-    unknown = sorted({k for k in given if k not in expected})
-    missing = [k for k in expected if k not in given]
-    repeated = sorted({k for k in given if given.count(k) > 1})
-    if unknown:
-        problems.append(f"criteria: unknown key(s) {unknown}; use only {expected}")
-    if missing:
-        problems.append(f"criteria: missing key(s) {missing}; score every criterion")
-    if repeated:
-        problems.append(f"criteria: key(s) {repeated} given more than once")
-    scale = rubric.scale
-    for index, criterion in enumerate(answer.criteria):
-        if criterion.score not in scale.levels:
-            problems.append(
-                f"criteria[{index}].score: {criterion.score} is outside the scale "
-                f"{scale.min}..{scale.max}"
-            )
-    return problems
-
-
-def parse_answer(payload: object, rubric: Rubric) -> ModelAnswer:
-    """Validate a decoded answer against the schema and the rubric."""
-    try:
-        answer = ModelAnswer.model_validate(payload)
-    except ValidationError as exc:
-        raise InvalidAnswer("schema", describe_validation_error(exc)) from None
-    problems = rubric_problems(answer, rubric)
-    if problems:
-        raise InvalidAnswer("rubric", problems)
-    return answer
-
-
-@dataclass(frozen=True)
-class ReplyContent:
-    """The part of a response that carries the answer."""
-
-    text: str
-    tool_use: tuple[str, dict[str, object]] | None
-
-
-def reply_content(message: Message) -> ReplyContent:
-    text = "".join(block.text for block in message.content if block.type == "text")
-    for block in message.content:
-        if block.type == "tool_use" and block.name == TOOL_NAME and isinstance(block.input, dict):
-            return ReplyContent(text=text, tool_use=(block.id, dict(block.input)))
-    return ReplyContent(text=text, tool_use=None)
-
-
-def decode_answer(content: ReplyContent, stop_reason: str | None) -> object:
-    """The answer as JSON data, from the forced tool call or from the text."""
-    if content.tool_use is not None:
-        return content.tool_use[1]
-    text = content.text.strip()
-    fenced = _FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        problem = f"the answer is not valid JSON ({exc.msg} at character {exc.pos})"
-        if stop_reason == "max_tokens":
-            problem += "; it was cut off at the output token limit"
-        raise InvalidAnswer("json", [problem]) from None
-
-
-# --- turning an answer into the result contract ------------------------------------
-
-
-def build_result(
-    answer: ModelAnswer, memo: Memo, rubric: RubricVersion, evaluator: str
-) -> EvaluationResult:
-    """Names and weights from the rubric, scores and words from the model, overall
-    score from code, quotes verified against the memo."""
-    scores = {c.key: c for c in answer.criteria}
-    criteria = [
-        CriterionScore(
-            key=c.key,
-            name=c.name,
-            weight=c.weight,
-            score=float(scores[c.key].score),
-            justification=scores[c.key].justification.strip(),
-        )
-        for c in rubric.rubric.criteria
-    ]
-    drafts = [
-        DraftSegment(
-            quote=s.quote,
-            comment=s.comment.strip(),
-            questions=tuple(q.strip() for q in s.questions if q.strip()),
-            suggestions=tuple(x.strip() for x in s.suggestions if x.strip()),
-        )
-        for s in answer.segments
-    ]
-    return EvaluationResult(
-        overall_score=overall_score(criteria),
-        scale=rubric.rubric.scale,
-        evaluator=evaluator,
-        rubric_version=rubric.version,
-        language=memo.language,
-        criteria=criteria,
-        strengths=[s.strip() for s in answer.strengths if s.strip()],
-        opportunities=[s.strip() for s in answer.opportunities if s.strip()],
-        segments=anchor_segments(memo.text, drafts),
-    )
-
-
-def add_usage(total: TokenUsage, message: Message) -> TokenUsage:
-    usage = message.usage
-    return TokenUsage(
-        input=total.input + usage.input_tokens,
-        output=total.output + usage.output_tokens,
-        cache_read=total.cache_read + (usage.cache_read_input_tokens or 0),
-        cache_write=total.cache_write + (usage.cache_creation_input_tokens or 0),
-    )
-
-
-def readable(message: Message) -> bool:
-    """The SDK builds a Message from any 2xx JSON without validating it."""
-    usage = getattr(message, "usage", None)
-    return (
-        isinstance(getattr(message, "content", None), list)
-        and isinstance(getattr(usage, "input_tokens", None), int)
-        and isinstance(getattr(usage, "output_tokens", None), int)
-    )
-
-
-# --- API failures ------------------------------------------------------------------
-
-
-def api_failure(exc: anthropic.APIError, llm: LlmConfig) -> EvaluationFailed:
-    """A short, memo-free reason. Client errors (bad key, bad request) will not heal by
-    retrying later; rate limits, overload, 5xx and timeouts may."""
-    if isinstance(exc, anthropic.APITimeoutError):
-        return EvaluationFailed(f"model API timed out after {llm.timeout_seconds:g}s per attempt")
-    if isinstance(exc, anthropic.APIConnectionError):
-        return EvaluationFailed("model API unreachable")
-    if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        kind = f" {exc.type}" if exc.type else ""
-        retryable = status in (408, 409, 429) or status >= 500
-        return EvaluationFailed(f"model API error HTTP {status}{kind}", retryable=retryable)
-    return EvaluationFailed("model API answer could not be read", retryable=True)
+# --- logging -----------------------------------------------------------------------
 
 
 class _DropRequestDumps(logging.Filter):

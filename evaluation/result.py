@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evaluation.rubric import Scale
+
+if TYPE_CHECKING:  # evaluation.memo imports this module
+    from evaluation.memo import RubricVersion
 
 OFFLINE_EVALUATOR = "offline"
 
@@ -54,6 +58,32 @@ class EvaluationResult(BaseModel):
     strengths: list[str]
     opportunities: list[str]
     segments: list[Segment]
+
+    @classmethod
+    def assemble(
+        cls,
+        *,
+        rubric: RubricVersion,
+        language: str,
+        evaluator: str,
+        criteria: list[CriterionScore],
+        strengths: list[str],
+        opportunities: list[str],
+        segments: list[Segment],
+    ) -> EvaluationResult:
+        """How every evaluator builds its result. There is no overall score to pass in:
+        it is always computed from ``criteria``, so no evaluator can set it."""
+        return cls(
+            overall_score=overall_score(criteria),
+            scale=rubric.rubric.scale,
+            evaluator=evaluator,
+            rubric_version=rubric.version,
+            language=language,
+            criteria=criteria,
+            strengths=strengths,
+            opportunities=opportunities,
+            segments=segments,
+        )
 
     @property
     def is_offline(self) -> bool:

@@ -41,11 +41,13 @@ NAMING_CONVENTION = {
 SubmissionSource = Literal["slash_command", "modal", "dm", "file", "shortcut", "cli"]
 SubmissionStatus = Literal["received", "queued", "running", "done", "failed", "rejected"]
 JobStatus = Literal["queued", "running", "done", "failed"]
+JobStage = Literal["announce", "evaluate"]
 Feedback = Literal["helpful", "not_helpful"]
 
 SUBMISSION_SOURCES: tuple[str, ...] = get_args(SubmissionSource)
 SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
 JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
+JOB_STAGES: tuple[str, ...] = get_args(JobStage)
 FEEDBACK_VALUES: tuple[str, ...] = get_args(Feedback)
 
 SLACK_ID = String(64)
@@ -87,7 +89,12 @@ class User(Base):
 
 class Submission(Base):
     """A memo as received. Each non-null delivery key (Slack event id, file id, channel +
-    message ts) identifies one delivery, so Slack retries find the existing row."""
+    message ts) identifies one delivery, so Slack retries find the existing row.
+
+    ``channel_id``/``message_ts`` say where the memo came from; ``reply_channel_id``,
+    ``thread_ts``, ``status_ts`` and ``parts_posted`` say where and how far the answer has
+    been posted, so a worker that takes over after a crash neither repeats nor skips a
+    reply."""
 
     __tablename__ = "submissions"
     __table_args__ = (
@@ -109,6 +116,13 @@ class Submission(Base):
     audience: Mapped[str | None] = mapped_column(Text)
     memo_text: Mapped[str | None] = mapped_column(Text, doc="None once retention purged it.")
     memo_chars: Mapped[int] = mapped_column(Integer)
+    files: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON, doc="Slack file objects to download (file shares, shortcuts)."
+    )
+    response_url: Mapped[str | None] = mapped_column(Text)
+    reply_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    status_ts: Mapped[str | None] = mapped_column(TS)
+    parts_posted: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(STATUS, default="received")
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(
@@ -121,8 +135,9 @@ class Job(Base):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_status_run_after", "status", "run_after"),
+        Index("ix_jobs_stage_status_run_after", "stage", "status", "run_after"),
         _one_of("status", JOB_STATUSES, "status"),
+        _one_of("stage", JOB_STAGES, "stage"),
     )
 
     id: Mapped[int] = _pk()
@@ -130,6 +145,9 @@ class Job(Base):
         BigId, ForeignKey("submissions.id", ondelete="CASCADE"), unique=True
     )
     status: Mapped[str] = mapped_column(STATUS, default="queued")
+    stage: Mapped[str] = mapped_column(
+        STATUS, default="announce", doc="announce (post the status message) → evaluate."
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,5 +7,6 @@ from bot.commands.demo import demo
 from bot.commands.errors import CommandError
 from bot.commands.evaluate import evaluate
 from bot.commands.progress import progress
+from bot.commands.run import run
 
-__all__ = ["CommandError", "config_validate", "db_upgrade", "demo", "evaluate", "progress"]
+__all__ = ["CommandError", "config_validate", "db_upgrade", "demo", "evaluate", "progress", "run"]

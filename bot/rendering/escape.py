@@ -20,11 +20,12 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut to ``limit`` characters with an ellipsis, never splitting an escape entity."""
+    """Cut to ``limit`` characters with an ellipsis, never splitting an escape entity
+    (``&amp;`` and friends are at most 5 characters, so only a short tail is checked)."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    amp = cut.rfind("&")
+    amp = cut.rfind("&", max(0, len(cut) - 5))
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + "…"

@@ -86,7 +86,8 @@ def fallback_text(result: EvaluationResult) -> str:
         else words["no_score"]
     )
     scored = ", ".join(
-        f"{c.name} {format_score(c.score, result.scale.max)}" for c in result.criteria
+        f"{escape_mrkdwn(c.name)} {format_score(c.score, result.scale.max)}"
+        for c in result.criteria
     )
     return f"{words['title']}: {overall}. {scored}"
 

@@ -22,7 +22,6 @@ from evaluation.result import (
     EvaluationOutcome,
     EvaluationResult,
     TokenUsage,
-    overall_score,
 )
 
 
@@ -49,12 +48,10 @@ def evaluate_sync(memo: Memo, rubric: RubricVersion) -> EvaluationResult:
                 justification=justification,
             )
         )
-    return EvaluationResult(
-        overall_score=overall_score(criteria),
-        scale=rubric.rubric.scale,
-        evaluator=OFFLINE_EVALUATOR,
-        rubric_version=rubric.version,
+    return EvaluationResult.assemble(
+        rubric=rubric,
         language=memo.language,
+        evaluator=OFFLINE_EVALUATOR,
         criteria=criteria,
         strengths=strengths(analysis, judgements, weights),
         opportunities=opportunities(analysis, judgements, weights),

@@ -120,3 +120,15 @@ async def last_debug_evaluation(session: AsyncSession) -> Evaluation | None:
         .limit(1)
     )
     return result.one_or_none()
+
+
+async def evaluation_for_submission(session: AsyncSession, submission_id: int) -> Evaluation | None:
+    """The evaluation already recorded for a submission: a worker resuming after a crash
+    reuses it instead of calling the model (and storing) a second time."""
+    result = await session.scalars(
+        select(Evaluation)
+        .where(Evaluation.submission_id == submission_id)
+        .order_by(Evaluation.id)
+        .limit(1)
+    )
+    return result.one_or_none()

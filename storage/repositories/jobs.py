@@ -1,5 +1,9 @@
 """The evaluation job queue: at-least-once work under expiring leases.
 
+A job has two stages: ``announce`` (post the visible status message, quick) and
+``evaluate`` (the slow part). Separate stages let a process keep a slot for announcing
+so users see their memo acknowledged even while every evaluation slot is busy.
+
 A worker claims a job (one atomic UPDATE), holds it for ``lease_seconds`` and completes
 or fails it. A worker that dies simply lets the lease expire; the job is then claimable
 again. Every function takes ``now`` so tests and callers agree on one clock.
@@ -12,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Job
+from storage.models import Job, JobStage
 from storage.repositories._sql import POPULATE_EXISTING, affected, upsert
 from storage.types import utcnow
 
@@ -20,12 +24,21 @@ MAX_ERROR_CHARS = 4000
 
 
 async def enqueue_job(
-    session: AsyncSession, submission_id: int, *, run_after: datetime | None = None
+    session: AsyncSession,
+    submission_id: int,
+    *,
+    run_after: datetime | None = None,
+    stage: JobStage = "announce",
 ) -> tuple[Job, bool]:
     """Queue the submission's job once; ``(existing, False)`` if it was already queued."""
     statement = (
         upsert(session, Job)
-        .values(submission_id=submission_id, status="queued", run_after=run_after or utcnow())
+        .values(
+            submission_id=submission_id,
+            status="queued",
+            stage=stage,
+            run_after=run_after or utcnow(),
+        )
         .on_conflict_do_nothing(index_elements=[Job.submission_id])
         .returning(Job)
     )
@@ -39,11 +52,14 @@ async def enqueue_job(
     return existing.one(), False
 
 
-def _claimable(now: datetime, max_attempts: int | None) -> ColumnElement[bool]:
+def _claimable(
+    now: datetime, max_attempts: int | None, stage: JobStage | None
+) -> ColumnElement[bool]:
     expired = and_(Job.status == "running", Job.lease_expires_at <= now)
     if max_attempts is not None:
         expired = and_(expired, Job.attempts < max_attempts)
-    return or_(and_(Job.status == "queued", Job.run_after <= now), expired)
+    due = or_(and_(Job.status == "queued", Job.run_after <= now), expired)
+    return due if stage is None else and_(Job.stage == stage, due)
 
 
 async def claim_next_job(
@@ -52,9 +68,11 @@ async def claim_next_job(
     lease_seconds: float,
     *,
     max_attempts: int | None = None,
+    stage: JobStage | None = None,
     now: datetime | None = None,
 ) -> Job | None:
-    """Lease the next due job (oldest ``run_after`` first) to ``worker_id``, or None.
+    """Lease the next due job (of ``stage``, when given; oldest ``run_after`` first) to
+    ``worker_id``, or None.
 
     Jobs whose lease expired are claimable again, unless ``max_attempts`` is given and
     they have used them all (``fail_expired_jobs`` marks those failed).
@@ -67,7 +85,7 @@ async def claim_next_job(
     now = now or utcnow()
     next_id = (
         select(Job.id)
-        .where(_claimable(now, max_attempts))
+        .where(_claimable(now, max_attempts, stage))
         .order_by(Job.run_after, Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -75,7 +93,7 @@ async def claim_next_job(
     )
     statement = (
         update(Job)
-        .where(Job.id == next_id, _claimable(now, max_attempts))
+        .where(Job.id == next_id, _claimable(now, max_attempts, stage))
         .values(
             status="running",
             attempts=Job.attempts + 1,
@@ -117,6 +135,47 @@ async def complete_job(session: AsyncSession, job_id: int, worker_id: str) -> bo
         update(Job)
         .where(_held(job_id, worker_id))
         .values(status="done", lease_owner=None, lease_expires_at=None, updated_at=utcnow())
+    )
+    return affected(result) > 0
+
+
+async def advance_job(session: AsyncSession, job_id: int, worker_id: str, stage: JobStage) -> bool:
+    """Finish the current stage: queue the job at ``stage`` with fresh attempts, due now.
+    False if ``worker_id`` no longer holds the lease."""
+    now = utcnow()
+    result = await session.execute(
+        update(Job)
+        .where(_held(job_id, worker_id))
+        .values(
+            status="queued",
+            stage=stage,
+            attempts=0,
+            run_after=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    )
+    return affected(result) > 0
+
+
+async def restart_job(session: AsyncSession, submission_id: int) -> bool:
+    """Queue a finished or failed submission's job again from the evaluate stage (the
+    user pressed "Try again"); False when it is still queued or running."""
+    now = utcnow()
+    result = await session.execute(
+        update(Job)
+        .where(Job.submission_id == submission_id, Job.status.in_(("done", "failed")))
+        .values(
+            status="queued",
+            stage="evaluate",
+            attempts=0,
+            run_after=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=None,
+            updated_at=now,
+        )
     )
     return affected(result) > 0
 

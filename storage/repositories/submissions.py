@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +42,9 @@ async def create_submission(
     slack_event_id: str | None = None,
     audience: str | None = None,
     status: SubmissionStatus = "received",
+    files: list[dict[str, Any]] | None = None,
+    response_url: str | None = None,
+    reply_channel_id: str | None = None,
 ) -> tuple[Submission, bool]:
     """Record a memo; ``(existing, False)`` when a delivery key was already seen.
 
@@ -61,6 +65,10 @@ async def create_submission(
             slack_event_id=slack_event_id,
             audience=audience,
             status=status,
+            files=files,
+            response_url=response_url,
+            reply_channel_id=reply_channel_id,
+            parts_posted=0,
         )
         .on_conflict_do_nothing()
         .returning(Submission)
@@ -124,3 +132,43 @@ async def count_submissions_since(session: AsyncSession, user_id: int, since: da
         .where(Submission.user_id == user_id, Submission.created_at >= since)
     )
     return int(count or 0)
+
+
+async def record_delivery(
+    session: AsyncSession,
+    submission_id: int,
+    *,
+    reply_channel_id: str | None = None,
+    thread_ts: str | None = None,
+    status_ts: str | None = None,
+    parts_posted: int | None = None,
+) -> None:
+    """Remember where the answer is being posted and how far it got (only the fields
+    given change), so a worker taking over after a crash resumes instead of repeating."""
+    values: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("reply_channel_id", reply_channel_id),
+            ("thread_ts", thread_ts),
+            ("status_ts", status_ts),
+            ("parts_posted", parts_posted),
+        )
+        if value is not None
+    }
+    if values:
+        await session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id)
+            .values(**values, updated_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+async def set_memo_text(session: AsyncSession, submission_id: int, memo_text: str) -> None:
+    """Store text extracted from a file once it has been read."""
+    await session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id)
+        .values(memo_text=memo_text, memo_chars=len(memo_text), updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from config.bundle import DEFAULTS_DIR
 from config.llm import LlmConfig
 from evaluation.memo import Memo, RubricVersion
+from evaluation.output_schema import evaluation_schema
 from evaluation.prompt_template import PromptTemplate, parse_prompt
 from evaluation.prompts import (
     TOOL_NAME,
     MessagesRequest,
     build_request,
-    evaluation_schema,
     language_name,
     neutralise_memo,
     render_rubric,

@@ -229,6 +229,8 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "views.open": self._views_open,
             "views.push": self._views_open,
@@ -798,6 +800,35 @@ class FakeSlack:
             if channel not in self._not_member and BOT_USER_ID not in members:
                 members.append(BOT_USER_ID)
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+    def _channel_messages(self, args: Args, keep: Callable[[dict[str, Any]], bool]) -> Answer:
+        """Stored messages of a channel, newest first like Slack; metadata only on request."""
+        channel = str(args.get("channel", ""))
+        if error := self._channel_error(channel, member=True):
+            return _err(error)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            {k: v for k, v in message.items() if with_metadata or k != "metadata"}
+            for (where, _), message in self.messages.items()
+            if where == channel and keep(message)
+        ]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        limit = int(str(args.get("limit") or 100))
+        return {
+            "ok": True,
+            "messages": found[:limit],
+            "has_more": len(found) > limit,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _conversations_history(self, args: Args) -> Answer:
+        return self._channel_messages(args, lambda message: True)
+
+    def _conversations_replies(self, args: Args) -> Answer:
+        root = str(args.get("ts", ""))
+        if not root:
+            return _err("invalid_arguments")
+        return self._channel_messages(args, lambda m: m["ts"] == root or m.get("thread_ts") == root)
 
     def _users_info(self, args: Args) -> Answer:
         user = self.users.get(str(args.get("user", "")))

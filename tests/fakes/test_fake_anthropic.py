@@ -18,8 +18,9 @@ import pytest_asyncio
 from config.bundle import DEFAULTS_DIR
 from config.llm import LlmConfig
 from evaluation.memo import Memo, RubricVersion
+from evaluation.output_schema import evaluation_schema
 from evaluation.prompt_template import parse_prompt
-from evaluation.prompts import build_request, evaluation_schema
+from evaluation.prompts import build_request
 from evaluation.rubric import parse_rubric
 from tests.fakes.fake_anthropic import DEFAULT_FABRICATED_QUOTE, FakeAnthropic, Scripted
 from tests.fakes.fixtures import fake_anthropic  # noqa: F401

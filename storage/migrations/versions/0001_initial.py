@@ -97,6 +97,11 @@ def upgrade() -> None:
         sa.Column("audience", sa.Text(), nullable=True),
         sa.Column("memo_text", sa.Text(), nullable=True),
         sa.Column("memo_chars", sa.Integer(), nullable=False),
+        sa.Column("files", sa.JSON(), nullable=True),
+        sa.Column("response_url", sa.Text(), nullable=True),
+        sa.Column("reply_channel_id", SLACK_ID, nullable=True),
+        sa.Column("status_ts", TS, nullable=True),
+        sa.Column("parts_posted", sa.Integer(), nullable=False),
         sa.Column("status", SHORT, nullable=False),
         _created_at(),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
@@ -125,6 +130,7 @@ def upgrade() -> None:
         _id(),
         sa.Column("submission_id", ID, nullable=False),
         sa.Column("status", SHORT, nullable=False),
+        sa.Column("stage", SHORT, nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("lease_owner", sa.String(length=128), nullable=True),
         sa.Column("lease_expires_at", TIMESTAMP, nullable=True),
@@ -133,11 +139,12 @@ def upgrade() -> None:
         _created_at(),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         _one_of("jobs", "status", ("queued", "running", "done", "failed")),
+        _one_of("jobs", "stage", ("announce", "evaluate")),
         _fk("submission_id", "jobs", "submissions"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
         sa.UniqueConstraint("submission_id", name=op.f("uq_jobs_submission_id")),
     )
-    op.create_index("ix_jobs_status_run_after", "jobs", ["status", "run_after"])
+    op.create_index("ix_jobs_stage_status_run_after", "jobs", ["stage", "status", "run_after"])
 
     op.create_table(
         "evaluations",

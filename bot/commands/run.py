@@ -1,0 +1,27 @@
+"""`memo-coach run`: the Slack bot (Socket Mode or HTTP mode)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from bot.commands.errors import CommandError
+from bot.runners import serve
+from bot.runtime import StartupError, load_runtime
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        runtime = load_runtime()
+    except StartupError as exc:
+        raise CommandError(str(exc)) from exc
+    logging.basicConfig(
+        level=runtime.settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        asyncio.run(serve(runtime))
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    return 0

@@ -1,0 +1,294 @@
+"""A memo's job, in two stages: ``announce`` (a visible status message) and ``evaluate``
+(read files, score, store, post the feedback, mark done). Both stages are safe to run
+again after a crash: recorded progress on the submission says what is already done."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.delivery import post_once, update_message
+from bot.rendering import SlackMessage, render_evaluation
+from bot.rendering.notices import (
+    render_evaluation_failed,
+    render_feedback_in_dm,
+    render_rejected,
+)
+from bot.rendering.status import Stage, first_line_of, render_status
+from bot.services import Services
+from bot.slack_files import download_slack_file
+from evaluation.errors import EvaluationFailed, ExtractionError, UnusableMemo
+from evaluation.extraction import SUPPORTED_EXTENSIONS, extract_text_async, file_extension
+from evaluation.limits import check_memo
+from evaluation.memo import Memo
+from evaluation.result import EvaluationOutcome
+from storage.models import Job, Submission
+from storage.repositories.evaluations import (
+    evaluation_for_submission,
+    evaluation_result,
+    record_evaluation,
+)
+from storage.repositories.rubrics import active_rubric
+from storage.repositories.submissions import (
+    get_submission,
+    record_delivery,
+    set_memo_text,
+    set_submission_status,
+)
+from storage.repositories.users import get_user
+
+log = logging.getLogger(__name__)
+
+SOURCE_LABELS = {
+    "slash_command": "/memo-coach",
+    "modal": "the memo form",
+    "dm": "your message",
+    "file": "a shared file",
+    "shortcut": "Coach this memo",
+    "cli": "the command line",
+}
+
+
+class SubmissionGone(Exception):
+    """The submission was deleted (the user asked to be forgotten): nothing to do."""
+
+
+@dataclass
+class Delivery:
+    """Where a memo's answer goes, loaded fresh for each stage."""
+
+    submission: Submission
+    slack_user_id: str
+    resumed: bool
+
+    @property
+    def channel(self) -> str:
+        assert self.submission.reply_channel_id is not None
+        return self.submission.reply_channel_id
+
+
+async def _load(services: Services, job: Job) -> Delivery:
+    async with services.database.session() as session:
+        submission = await get_submission(session, job.submission_id)
+        if submission is None:
+            raise SubmissionGone(job.submission_id)
+        user = await get_user(session, submission.user_id)
+        if user is None:  # pragma: no cover - users are deleted with their submissions
+            raise SubmissionGone(job.submission_id)
+    return Delivery(submission, user.slack_user_id, resumed=job.attempts > 1)
+
+
+def _status(delivery: Delivery, stage: Stage, detail: str | None = None) -> SlackMessage:
+    """A file memo is shown by its file name(s); a text memo by its first line."""
+    submission = delivery.submission
+    files = submission.files or []
+    source = SOURCE_LABELS.get(submission.source, submission.source)
+    if files:
+        names = ", ".join(str(f.get("name") or f.get("title") or "file") for f in files)
+        return render_status(stage, first_line=None, source_label=names, detail=detail)
+    first_line = first_line_of(submission.memo_text or "")
+    return render_status(stage, first_line=first_line or None, source_label=source, detail=detail)
+
+
+async def _show_stage(
+    services: Services, delivery: Delivery, stage: Stage, detail: str | None = None
+) -> None:
+    ts = delivery.submission.status_ts
+    if ts is None:
+        return
+    await update_message(
+        services.client, _status(delivery, stage, detail), channel=delivery.channel, ts=ts
+    )
+
+
+async def announce(services: Services, job: Job) -> None:
+    """Open the DM if needed and post the status message (the thread root for memos that
+    did not arrive as a message), recording each step as it happens."""
+    delivery = await _load(services, job)
+    submission = delivery.submission
+    if submission.reply_channel_id is None:
+        opened = await services.client.conversations_open(users=delivery.slack_user_id)
+        submission.reply_channel_id = str(opened["channel"]["id"])
+        await _record(services, submission.id, reply_channel_id=submission.reply_channel_id)
+    status = _status(delivery, Stage.QUEUED)
+    if submission.thread_ts is None:
+        ts = await post_once(
+            services.client,
+            status,
+            channel=delivery.channel,
+            submission_id=submission.id,
+            part="root",
+            resumed=delivery.resumed,
+        )
+        submission.thread_ts = submission.status_ts = ts
+        await _record(services, submission.id, thread_ts=ts, status_ts=ts)
+        await _tell_invoker(services, submission, ts)
+    elif submission.status_ts is None:
+        ts = await post_once(
+            services.client,
+            status,
+            channel=delivery.channel,
+            submission_id=submission.id,
+            part="status",
+            thread_ts=submission.thread_ts,
+            resumed=delivery.resumed,
+        )
+        await _record(services, submission.id, status_ts=ts)
+
+
+async def _record(
+    services: Services,
+    submission_id: int,
+    *,
+    reply_channel_id: str | None = None,
+    thread_ts: str | None = None,
+    status_ts: str | None = None,
+    parts_posted: int | None = None,
+) -> None:
+    async with services.database.transaction() as session:
+        await record_delivery(
+            session,
+            submission_id,
+            reply_channel_id=reply_channel_id,
+            thread_ts=thread_ts,
+            status_ts=status_ts,
+            parts_posted=parts_posted,
+        )
+
+
+async def _tell_invoker(services: Services, submission: Submission, root_ts: str) -> None:
+    """In a channel, the person who ran the command gets an ephemeral pointer to the DM.
+    Uses the command's response_url, which works where the bot is not a member."""
+    if not submission.response_url or (submission.channel_id or "D").startswith("D"):
+        return
+    permalink = None
+    try:
+        found = await services.client.chat_getPermalink(
+            channel=submission.reply_channel_id or "", message_ts=root_ts
+        )
+        permalink = str(found["permalink"])
+    except Exception:  # a missing link must not stop the feedback
+        log.warning("permalink unavailable", extra={"submission_id": submission.id})
+    notice = render_feedback_in_dm(permalink)
+    body = {"response_type": "ephemeral", "replace_original": False, **notice.payload()}
+    try:
+        async with services.http.post(submission.response_url, json=body) as response:
+            if response.status >= 400:
+                log.warning(
+                    "response_url refused the DM notice",
+                    extra={"submission_id": submission.id, "status": response.status},
+                )
+    except Exception:
+        log.warning("response_url unreachable", extra={"submission_id": submission.id})
+
+
+async def _read_files(services: Services, submission: Submission) -> str:
+    """Text of the memo: any message text plus every supported attached file. A file that
+    cannot be read fails the memo only when nothing else is left to coach."""
+    settings = services.runtime.settings
+    limits = services.runtime.config.coach.files
+    parts = [submission.memo_text] if submission.memo_text else []
+    problem: ExtractionError | None = None
+    for file in submission.files or []:
+        name = str(file.get("name") or file.get("title") or "file")
+        try:
+            if file_extension(name) not in SUPPORTED_EXTENSIONS and parts:
+                continue
+            data = await download_slack_file(
+                file,
+                token=services.bot_token,
+                allowed_hosts=settings.file_hosts,
+                max_bytes=limits.max_bytes,
+                http=services.http,
+            )
+            parts.append(await extract_text_async(data, name, limits))
+        except ExtractionError as exc:
+            problem = problem or exc
+    if not parts and problem is not None:
+        raise problem
+    return "\n\n".join(parts)
+
+
+async def _evaluate(services: Services, delivery: Delivery) -> tuple[EvaluationOutcome, int]:
+    submission = delivery.submission
+    text = submission.memo_text or ""
+    if submission.files:
+        await _show_stage(services, delivery, Stage.READING_FILE)
+        text = await _read_files(services, submission)
+    text = check_memo(text, services.runtime.config.coach.memo)
+    if submission.files:
+        async with services.database.transaction() as session:
+            await set_memo_text(session, submission.id, text)
+        submission.memo_text = text
+    await _show_stage(services, delivery, Stage.SCORING)
+    async with services.database.session() as session:
+        rubric = await active_rubric(session)
+    outcome = await services.evaluator.evaluate(Memo(text, submission.audience), rubric)
+    async with services.database.transaction() as session:
+        evaluation = await record_evaluation(
+            session,
+            submission,
+            outcome,
+            store_debug=services.runtime.config.coach.debug_storage,
+        )
+    return outcome, evaluation.id
+
+
+async def evaluate(services: Services, job: Job) -> None:
+    """Score the memo (once), post the feedback parts not yet posted, mark it done."""
+    delivery = await _load(services, job)
+    submission = delivery.submission
+    async with services.database.session() as session:
+        existing = await evaluation_for_submission(session, submission.id)
+    try:
+        if existing is None:
+            outcome, evaluation_id = await _evaluate(services, delivery)
+            result, fallback_reason = outcome.result, outcome.fallback_reason
+        else:
+            result, evaluation_id = evaluation_result(existing), existing.id
+            fallback_reason = existing.fallback_reason
+    except UnusableMemo as exc:
+        await _finish(services, delivery, Stage.REJECTED, render_rejected(exc.user_message))
+        return
+    except EvaluationFailed as exc:
+        notice = render_evaluation_failed(exc.reason, submission.id)
+        await _finish(services, delivery, Stage.FAILED, notice)
+        return
+    messages = render_evaluation(
+        result, evaluation_id=evaluation_id, fallback_reason=fallback_reason
+    )
+    for index in range(submission.parts_posted, len(messages)):
+        await post_once(
+            services.client,
+            messages[index],
+            channel=delivery.channel,
+            submission_id=submission.id,
+            part=str(index),
+            thread_ts=submission.thread_ts,
+            resumed=delivery.resumed,
+        )
+        await _record(services, submission.id, parts_posted=index + 1)
+    await _show_stage(services, delivery, Stage.DONE)
+    async with services.database.transaction() as session:
+        await set_submission_status(session, submission.id, "done")
+
+
+async def _finish(
+    services: Services, delivery: Delivery, stage: Stage, notice: SlackMessage
+) -> None:
+    """End a memo that cannot be coached: say why in the thread, update the status."""
+    submission = delivery.submission
+    await post_once(
+        services.client,
+        notice,
+        channel=delivery.channel,
+        submission_id=submission.id,
+        part=stage.value,
+        thread_ts=submission.thread_ts,
+        resumed=delivery.resumed,
+    )
+    await _show_stage(services, delivery, stage)
+    async with services.database.transaction() as session:
+        await set_submission_status(
+            session, submission.id, "rejected" if stage is Stage.REJECTED else "failed"
+        )

@@ -1,0 +1,173 @@
+"""`/memo-coach progress` and `history` in Slack: how a user's writing is trending,
+what to work on next, and links back to the feedback threads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.rendering.escape import escape_mrkdwn, truncate
+from bot.rendering.evaluation import format_score
+from bot.rendering.messages import (
+    Block,
+    SlackMessage,
+    context,
+    divider,
+    header,
+    pack_messages,
+    section,
+    split_section_text,
+)
+from bot.rendering.progress_text import sparkline, trend_arrow
+from storage.repositories.progress import CriterionProgress, RecentMemo, UserProgress
+
+PROGRESS_RECENT = 5
+HISTORY_LIMIT = 10
+SPARKLINE_POINTS = 30
+MAX_OPPORTUNITY = 600
+MAX_CRITERION_NAME = 80
+_CHANNEL_ID = re.compile(r"[A-Z0-9]{2,32}")
+_THREAD_TS = re.compile(r"\d{1,12}\.\d{1,9}")
+
+EMPTY_STATE = (
+    ":seedling: *No memos yet* — send me one and I'll score it against the rubric. "
+    "Your progress shows up here from your first memo.\n"
+    "Use `/memo-coach &lt;your memo&gt;`, send me a DM, or share a .docx, .pdf, .txt or "
+    ".md file with me."
+)
+
+
+def thread_link(memo: RecentMemo, label: str = "Open thread") -> str | None:
+    """A link to the memo's feedback thread, only when both ids look like Slack's own
+    (so stored values can never inject mrkdwn)."""
+    channel, ts = memo.channel_id, memo.thread_ts
+    if not channel or not ts or not _CHANNEL_ID.fullmatch(channel) or not _THREAD_TS.fullmatch(ts):
+        return None
+    return f"<https://slack.com/app_redirect?channel={channel}&amp;message_ts={ts}|{label}>"
+
+
+def _number(score: float | None) -> str:
+    return "–" if score is None else f"{score:.1f}".removesuffix(".0")
+
+
+def _memos(n: int) -> str:
+    return "1 memo" if n == 1 else f"{n:,} memos"
+
+
+def _name(criterion: CriterionProgress) -> str:
+    return truncate(escape_mrkdwn(criterion.name), MAX_CRITERION_NAME)
+
+
+def _memo_line(memo: RecentMemo, scale_max: int) -> str:
+    when = f"{memo.created_at.day} {memo.created_at:%b %Y}"
+    parts = [when, f"*{format_score(memo.overall_score, scale_max)}*"]
+    link = thread_link(memo)
+    if link:
+        parts.append(link)
+    return "• " + " · ".join(parts)
+
+
+def _overall(progress: UserProgress, scale_min: int, scale_max: int) -> str:
+    scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
+    lines = [f"*{_memos(progress.memo_count)}* coached so far."]
+    if len(scores) > 1:
+        first, latest = scores[0], scores[-1]
+        spark = sparkline(scores[-SPARKLINE_POINTS:], low=scale_min, high=scale_max)
+        lines.append(
+            f"Overall: {_number(first)} → *{format_score(latest, scale_max)}* "
+            f"{trend_arrow(latest - first)}  `{spark}`"
+        )
+    elif scores:
+        lines.append(
+            f"Overall: *{format_score(scores[0], scale_max)}* — "
+            "send another memo to start seeing a trend."
+        )
+    return "\n".join(lines)
+
+
+def _criterion_line(criterion: CriterionProgress) -> str:
+    """ "Name: 2 → 4 ↑"; a criterion judged once (or never) shows its single score,
+    and a steady one no arrow, so only real movement draws the eye."""
+    retired = " _(retired)_" if criterion.retired else ""
+    if criterion.count <= 1 or criterion.first_score is None:
+        only = criterion.latest_score
+        scores = _number(criterion.first_score if only is None else only)
+    else:
+        arrow = trend_arrow(criterion.change).strip()
+        scores = f"{_number(criterion.first_score)} → {_number(criterion.latest_score)}"
+        scores += f" {arrow}" if arrow in {"↑", "↓"} else ""
+    return f"• {_name(criterion)}: {scores}{retired}"
+
+
+def _focus(progress: UserProgress) -> str:
+    lines = []
+    if progress.strongest:
+        lines.append(
+            f":muscle: *Strongest:* {_name(progress.strongest)} "
+            f"(average {_number(progress.strongest.average)})"
+        )
+    if progress.weakest:
+        lines.append(
+            f":dart: *Most room to grow:* {_name(progress.weakest)} "
+            f"(average {_number(progress.weakest.average)})"
+        )
+    recurring = progress.recurring_opportunity
+    if recurring:
+        text = truncate(escape_mrkdwn(" ".join(recurring.text.split())), MAX_OPPORTUNITY)
+        lines.append(
+            f":repeat: *Keeps coming up* (in {recurring.count} of your last "
+            f"{_memos(recurring.out_of)}): {text}"
+        )
+    return "\n".join(lines)
+
+
+def _empty() -> SlackMessage:
+    return SlackMessage(
+        text="No memos yet — send me one and I'll score it.", blocks=[section(EMPTY_STATE)]
+    )
+
+
+def render_progress(
+    progress: UserProgress | None, *, scale_max: int = 5, scale_min: int = 1
+) -> list[SlackMessage]:
+    """The progress view; usually one message, split only for very long histories."""
+    if progress is None or progress.memo_count == 0:
+        return [_empty()]
+    blocks: list[Block] = [
+        header("Your progress"),
+        section(_overall(progress, scale_min, scale_max)),
+    ]
+    if progress.criteria:
+        lines = "\n".join(_criterion_line(c) for c in progress.criteria)
+        blocks.extend(
+            section(p) for p in split_section_text(f"*By criterion* (first → latest)\n{lines}")
+        )
+    focus = _focus(progress)
+    if focus:
+        blocks.append(divider())
+        blocks.extend(section(p) for p in split_section_text(focus))
+    if progress.recent:
+        blocks.append(divider())
+        recent = "\n".join(_memo_line(m, scale_max) for m in progress.recent[:PROGRESS_RECENT])
+        blocks.append(section(f"*Recent memos*\n{recent}"))
+        blocks.append(context("`/memo-coach history` lists your last 10."))
+    scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
+    fallback = f"Your progress: {_memos(progress.memo_count)}"
+    if scores:
+        fallback += f", latest overall {format_score(scores[-1], scale_max)}"
+    return pack_messages(blocks, fallback)
+
+
+def render_history(recent: Sequence[RecentMemo], *, scale_max: int = 5) -> SlackMessage:
+    """Your last memos (newest first) with scores and links to their feedback."""
+    if not recent:
+        return _empty()
+    shown = list(recent)[:HISTORY_LIMIT]
+    lines = "\n".join(_memo_line(m, scale_max) for m in shown)
+    blocks: list[Block] = [
+        header("Your last memos"),
+        section(lines),
+        context("`/memo-coach progress` shows how your scores are trending."),
+    ]
+    title = "Your last memo" if len(shown) == 1 else f"Your last {len(shown)} memos"
+    return SlackMessage(text=title, blocks=blocks)

@@ -1,0 +1,160 @@
+"""Start and stop the whole bot: database, Slack client, worker pool, HTTP server and,
+in Socket Mode, the websocket connection. `memo-coach run` waits for SIGTERM/SIGINT and
+shuts down gracefully: stop taking work, let running jobs finish (bounded), exit 0."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.app import build_app
+from bot.bootstrap import open_database
+from bot.runtime import Runtime
+from bot.services import Services
+from bot.slack_client import make_web_client
+from bot.web import build_web_app
+from bot.worker import WorkerPool
+from evaluation.service import build_evaluator
+from storage.db import sqlite_version
+from storage.repositories.prompts import active_prompt
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 20.0
+AUTH_CACHE_SECONDS = 30.0
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - inside a container the bot must be reachable
+
+
+def app_version() -> str:
+    try:
+        return version("memo-coach")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    app: AsyncApp
+    workers: WorkerPool
+    runner: web.AppRunner
+    port: int
+    socket_handler: AsyncSocketModeHandler | None = None
+    _auth: tuple[float, bool, str] = field(default=(0.0, False, "not checked"))
+
+    async def readiness(self) -> dict[str, Any]:
+        """Database reachable, configuration valid (it loaded), Slack auth.test ok."""
+        checks: dict[str, Any] = {"configuration": "ok", "sqlite_version": sqlite_version()}
+        try:
+            await asyncio.wait_for(self.services.database.ping(), 5)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable ({type(exc).__name__})"
+        checked_at, slack_ok, detail = self._auth
+        if time.monotonic() - checked_at > AUTH_CACHE_SECONDS or not slack_ok:
+            slack_ok, detail = await self._auth_test()
+            self._auth = (time.monotonic(), slack_ok, detail)
+        checks["slack"] = detail
+        checks["ready"] = checks["database"] == "ok" and slack_ok
+        return checks
+
+    async def _auth_test(self) -> tuple[bool, str]:
+        try:
+            response = await asyncio.wait_for(self.services.client.auth_test(), 10)
+        except SlackApiError as exc:
+            return False, f"auth.test failed ({exc.response.get('error')})"
+        except Exception as exc:
+            return False, f"auth.test failed ({type(exc).__name__})"
+        self.services.bot_user_id = str(response.get("user_id") or "") or None
+        return True, "ok"
+
+    async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        if self.socket_handler is not None:
+            with contextlib.suppress(Exception):
+                await self.socket_handler.close_async()  # type: ignore[no-untyped-call]
+        await self.workers.stop(grace=grace)
+        await self.runner.cleanup()
+        await self.services.aclose()
+
+
+async def start_bot(
+    runtime: Runtime, *, host: str = ALL_INTERFACES, port: int | None = None
+) -> RunningBot:
+    """Everything running; ``port=0`` picks a free port (tests)."""
+    settings = runtime.settings
+    if not settings.slack_bot_token:
+        raise RuntimeError("SLACK_BOT_TOKEN is not set: the bot cannot talk to Slack")
+    if settings.mode == "http" and not settings.slack_signing_secret:
+        raise RuntimeError("SLACK_SIGNING_SECRET is required in HTTP mode")
+    if settings.mode == "socket" and not settings.slack_app_token:
+        raise RuntimeError("SLACK_APP_TOKEN (xapp-…) is required in Socket Mode")
+    database = await open_database(runtime)
+    async with database.session() as session:
+        prompt = await active_prompt(session)
+    key = settings.anthropic_api_key
+    services = Services(
+        runtime=runtime,
+        database=database,
+        client=make_web_client(settings),
+        evaluator=build_evaluator(
+            key.get_secret_value() if key else None,
+            settings.anthropic_base_url,
+            runtime.config.llm,
+            prompt.prompt,
+        ),
+        http=aiohttp.ClientSession(),
+    )
+    app = build_app(services)
+    workers = WorkerPool(services)
+    web_app = build_web_app(
+        bolt_app=app if settings.mode == "http" else None,
+        readiness=lambda: bot.readiness(),
+        version=app_version(),
+    )
+    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    site = web.TCPSite(runner, host, settings.port if port is None else port)
+    await site.start()
+    bound = runner.addresses[0][1] if runner.addresses else settings.port
+    bot = RunningBot(services, app, workers, runner, int(bound))
+    ok, detail = await bot._auth_test()
+    bot._auth = (time.monotonic(), ok, detail)
+    if not ok:
+        log.error("Slack auth.test failed; check SLACK_BOT_TOKEN", extra={"detail": detail})
+    workers.start()
+    if settings.mode == "socket" and settings.slack_app_token:
+        bot.socket_handler = AsyncSocketModeHandler(
+            app, settings.slack_app_token.get_secret_value()
+        )
+        await bot.socket_handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info(
+        "memo coach started",
+        extra={"mode": settings.mode, "port": bot.port, "evaluator": services.evaluator.name},
+    )
+    return bot
+
+
+async def serve(runtime: Runtime) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    bot = await start_bot(runtime)
+    try:
+        await stop.wait()
+        log.info("shutting down", extra={"grace_seconds": SHUTDOWN_GRACE_SECONDS})
+    finally:
+        await bot.stop()

@@ -1,0 +1,52 @@
+"""`file_shared`: Slack sends it alongside the file_share message. Whichever arrives
+first records the memo; the file id's unique key makes the other a no-op."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+from handlers.events.memo_files import in_coaching_channel, memo_files, submit_files
+
+
+def _share_ts(file: dict[str, Any], channel: str) -> str | None:
+    """The ts of the message that shared the file in ``channel`` (its thread root)."""
+    shares = file.get("shares") or {}
+    for visibility in ("private", "public"):
+        for share in (shares.get(visibility) or {}).get(channel) or []:
+            if share.get("ts"):
+                return str(share["ts"])
+    return None
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    async def on_file_shared(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        channel = str(event.get("channel_id") or "")
+        user = str(event.get("user_id") or "")
+        file_id = str(event.get("file_id") or "")
+        if not (channel and user and file_id) or user == services.bot_user_id:
+            return
+        if not channel.startswith("D") and not await in_coaching_channel(services, channel):
+            return
+        info = await client.files_info(file=file_id)
+        file = info.get("file") or {}
+        ts = _share_ts(file, channel)
+        files = memo_files([file], services)
+        if ts is None or not files:
+            return  # the file_share message event carries what we need
+        await submit_files(
+            services,
+            user_id=user,
+            team_id=body.get("team_id"),
+            channel_id=channel,
+            message_ts=ts,
+            files=files,
+            event_id=body.get("event_id"),
+        )
+
+    app.event("file_shared")(on_file_shared)
