@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
 from evaluation.errors import MemoRejected
@@ -58,16 +59,16 @@ class IntakeResult:
     limit: int = 0
 
 
-async def _rate_limited(services: Services, user_id: int, now: datetime) -> datetime | None:
-    """When the user may submit again, or None if they are under the hourly limit."""
-    limit = services.runtime.config.coach.rate_limit.memos_per_hour
-    async with services.database.session() as session:
-        window = await session.execute(
-            select(func.count(), func.min(Submission.created_at)).where(
-                Submission.user_id == user_id, Submission.created_at >= now - RATE_WINDOW
-            )
+async def _retry_at(
+    session: AsyncSession, user_id: int, limit: int, now: datetime
+) -> datetime | None:
+    """When the user may submit again, or None while they are under the hourly limit."""
+    window = await session.execute(
+        select(func.count(), func.min(Submission.created_at)).where(
+            Submission.user_id == user_id, Submission.created_at >= now - RATE_WINDOW
         )
-        count, oldest = window.one()
+    )
+    count, oldest = window.one()
     if count < limit or oldest is None:
         return None
     retry_at: datetime = oldest + RATE_WINDOW
@@ -75,15 +76,16 @@ async def _rate_limited(services: Services, user_id: int, now: datetime) -> date
 
 
 async def submit_memo(services: Services, request: MemoRequest) -> IntakeResult:
-    """Validate cheap things, dedupe, rate-limit, then store submission + job in one
-    transaction. A duplicate delivery (Slack retry, second file event) is a no-op."""
+    """Validate cheap things, then in one transaction: dedupe (a Slack retry or a second
+    file event is a no-op), rate-limit, store the submission and its job."""
     text = request.text.strip()
     if not request.files:
         try:
             text = check_memo(text, services.runtime.config.coach.memo)
         except MemoRejected as exc:
             return IntakeResult(Outcome.REJECTED, message=exc.user_message)
-    async with services.database.session() as session:
+    limit = services.runtime.config.coach.rate_limit.memos_per_hour
+    async with services.database.transaction() as session:
         existing = await find_submission(
             session,
             slack_event_id=request.event_id,
@@ -91,18 +93,12 @@ async def submit_memo(services: Services, request: MemoRequest) -> IntakeResult:
             channel_id=request.channel_id,
             message_ts=request.message_ts,
         )
-    if existing is not None:
-        return IntakeResult(Outcome.DUPLICATE, submission_id=existing.id)
-    async with services.database.transaction() as session:
+        if existing is not None:
+            return IntakeResult(Outcome.DUPLICATE, submission_id=existing.id)
         user = await upsert_user(session, request.slack_user_id, team_id=request.team_id)
-        user_id = user.id
-    now = utcnow()
-    retry_at = await _rate_limited(services, user_id, now)
-    if retry_at is not None:
-        limit = services.runtime.config.coach.rate_limit.memos_per_hour
-        return IntakeResult(Outcome.RATE_LIMITED, retry_at=retry_at, limit=limit)
-    async with services.database.transaction() as session:
-        user = await upsert_user(session, request.slack_user_id)
+        retry_at = await _retry_at(session, user.id, limit, utcnow())
+        if retry_at is not None:
+            return IntakeResult(Outcome.RATE_LIMITED, retry_at=retry_at, limit=limit)
         submission, created = await create_submission(
             session,
             user=user,

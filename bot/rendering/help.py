@@ -36,7 +36,7 @@ COMMANDS = (
 )
 
 
-def _rubric_summary(rubric: Rubric, rubric_version: int) -> str:
+def rubric_summary(rubric: Rubric, rubric_version: int) -> str:
     lines = [
         f"*What you're scored on* — {escape_mrkdwn(rubric.name)} "
         f"(rubric v{rubric_version}, {rubric.scale.min}–{rubric.scale.max} per criterion)"
@@ -66,7 +66,7 @@ def render_help(
         section(COMMANDS),
         divider(),
     ]
-    blocks.extend(section(p) for p in split_section_text(_rubric_summary(rubric, rubric_version)))
+    blocks.extend(section(p) for p in split_section_text(rubric_summary(rubric, rubric_version)))
     blocks.append(context("`/memo-coach rubric` shows what each score means for every criterion."))
     if is_admin:
         blocks.append(

@@ -12,6 +12,13 @@ latency, channel membership, files and ``response_url`` expiry can be scripted.
         ...  # drive the bot
         [call] = await slack.wait_for("chat.postMessage")
         assert call.args["channel"] == "DU1"
+
+It also plays Slack's Socket Mode server, as ``slack_sdk``'s ``SocketModeClient`` sees it:
+``apps.connections.open`` (app token) hands out a ``ws://`` URL, the websocket greets with
+``hello``, and :meth:`FakeSlack.socket_send` pushes an envelope and returns the client's ack.
+
+    ack = await slack.socket_send("slash_commands", {"command": "/memo-coach", ...})
+    assert ack["payload"]["text"] == "..."
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import itertools
 import json
 import mimetypes
 import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +38,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 BOT_USER_ID = "UBOT"
@@ -43,6 +51,10 @@ PERMALINK_HOST = "https://fake.slack"
 RESPONSE_URL_MAX_USES = 5  # Slack accepts five posts per response_url
 # Arguments Slack takes as JSON; decoded when a client sent them as form-encoded strings.
 JSON_ARGS = frozenset({"blocks", "attachments", "view", "files", "metadata", "unfurls", "outputs"})
+SOCKET_PATH = "/socket-mode"
+# What Socket Mode carries; events_api envelopes never take a response payload.
+ENVELOPE_TYPES = frozenset({"slash_commands", "events_api", "interactive"})
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 SIGN_IN_PAGE = (
     '<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8">'
     "<title>Slack</title></head><body><h1>Sign in to Slack</h1>"
@@ -107,6 +119,16 @@ class ResponsePost:
     body: Args
     headers: Headers
     status: int
+    at: float
+
+
+@dataclass(frozen=True)
+class SocketAck:
+    """What the client sent back for one envelope: ``{"envelope_id", "payload"?}``."""
+
+    envelope_id: str
+    envelope_type: str
+    message: dict[str, Any]
     at: float
 
 
@@ -189,8 +211,15 @@ def _filetype(name: str) -> str:
 class FakeSlack:
     """The fake server; use as ``async with FakeSlack() as slack`` and configure it live."""
 
-    def __init__(self, bot_token: str = "xoxb-test", *, team_id: str = "T1") -> None:  # noqa: S107
+    def __init__(
+        self,
+        bot_token: str = "xoxb-test",  # noqa: S107
+        *,
+        team_id: str = "T1",
+        app_token: str = "xapp-test",  # noqa: S107
+    ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = BOT_USER_ID
         self.bot_id = BOT_ID
@@ -200,6 +229,9 @@ class FakeSlack:
         self.downloads: list[Download] = []
         self.uploads: list[Upload] = []
         self.responses: list[ResponsePost] = []
+        self.socket_acks: list[SocketAck] = []
+        self.socket_close_codes: list[int | None] = []
+        self.socket_connections = 0  # websockets accepted so far (not cleared by reset())
         # state
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
@@ -217,9 +249,14 @@ class FakeSlack:
         self._ts = itertools.count(1_700_000_000_000_100, 100)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        self._tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sent: dict[str, str] = {}  # envelope_id -> envelope type
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._runner: web.AppRunner | None = None
         self._handlers: dict[str, Callable[[Args], Answer]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "oauth.v2.access": self._oauth_v2_access,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
@@ -268,6 +305,8 @@ class FakeSlack:
         app.router.add_get("/files-pri/{team_file}/{tail:.*}", self._serve_file)
         app.router.add_get("/cdn/{file_id}", self._serve_cdn)
         app.router.add_post("/response/{rid}", self._response_url)
+        app.router.add_get(SOCKET_PATH, self._socket)
+        app.on_shutdown.append(self._close_sockets)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -441,6 +480,69 @@ class FakeSlack:
         self.downloads.clear()
         self.uploads.clear()
         self.responses.clear()
+        self.socket_acks.clear()
+        self.socket_close_codes.clear()
+
+    # Socket Mode
+
+    @property
+    def open_sockets(self) -> int:
+        return len(self._sockets)
+
+    async def wait_for_open_sockets(
+        self,
+        count: int = 1,
+        timeout: float = 5,  # noqa: ASYNC109 - part of the helper's contract
+    ) -> None:
+        """Wait until exactly ``count`` Socket Mode connections are open."""
+        try:
+            await self._wait(lambda: len(self._sockets) == count, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{len(self._sockets)} open sockets, wanted {count}") from None
+
+    async def socket_send(
+        self,
+        envelope_type: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        timeout: float = 5,  # noqa: ASYNC109 - part of the helper's contract
+    ) -> dict[str, Any]:
+        """Push one envelope down the newest connection and return the client's ack message.
+
+        ``accepts_response_payload`` defaults to what Slack sends: false for
+        ``events_api``, true for commands and interactivity.
+        """
+        if envelope_type not in ENVELOPE_TYPES:
+            raise ValueError(f"unknown envelope type {envelope_type!r}")
+        try:
+            await self._wait(lambda: bool(self._sockets), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no Socket Mode connection after {timeout}s") from None
+        if accepts_response_payload is None:
+            accepts_response_payload = envelope_type != "events_api"
+        envelope_id = str(uuid.uuid4())
+        acked = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = acked
+        self._sent[envelope_id] = envelope_type
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
+        try:
+            await self._sockets[-1].send_json(envelope)
+            async with asyncio.timeout(timeout):
+                return await acked
+        except TimeoutError:
+            raise TimeoutError(f"no ack for {envelope_type} {envelope_id} in {timeout}s") from None
+        finally:
+            del self._acks[envelope_id]
 
     # inspection
 
@@ -516,8 +618,8 @@ class FakeSlack:
             if fault.status == 429:
                 headers["Retry-After"] = str(fault.retry_after)
         elif answer is None:
-            if not method.startswith("oauth.") and not self._authorized(call.headers):
-                answer = _err("invalid_auth")
+            if error := self._token_error(method, call.headers):
+                answer = _err(error)
             else:
                 answer = self._handlers.get(method, self._generic)(call.args)
         call.response = answer
@@ -606,6 +708,74 @@ class FakeSlack:
     def _authorized(self, headers: Headers) -> bool:
         return headers.get("Authorization") == f"Bearer {self.bot_token}"
 
+    def _token_error(self, method: str, headers: Headers) -> str | None:
+        """apps.connections.open takes the app token, OAuth none, the rest the bot token."""
+        if method.startswith("oauth."):
+            return None
+        if method not in APP_TOKEN_METHODS:
+            return None if self._authorized(headers) else "invalid_auth"
+        if headers.get("Authorization") == f"Bearer {self.app_token}":
+            return None
+        return "not_allowed_token_type" if self._authorized(headers) else "invalid_auth"
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        """A Socket Mode connection: ``hello``, then envelopes out and acks in.
+
+        aiohttp answers the client's pings (``autoping``). Recorded close code: the client's
+        close frame, 1001 when the fake shut down, None when the connection just dropped.
+        """
+        if request.query.get("ticket") not in self._tickets:
+            return web.Response(status=401, text="invalid ticket")
+        ws = web.WebSocketResponse(timeout=2.0)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.socket_connections += 1
+        code: int | None = None
+        try:
+            await ws.send_json(
+                {
+                    "type": "hello",
+                    "num_connections": len(self._sockets),
+                    "debug_info": {"host": "applink-fake", "approximate_connection_time": 3600},
+                    "connection_info": {"app_id": APP_ID},
+                }
+            )
+            await self._notify()
+            while True:
+                message = await ws.receive()
+                if message.type == WSMsgType.TEXT:
+                    self._on_ack(message.data)
+                elif message.type == WSMsgType.CLOSE:  # aiohttp has answered it
+                    code = int(message.data)
+                    break
+                elif message.type == WSMsgType.CLOSING:  # _close_sockets closed it
+                    code = WSCloseCode.GOING_AWAY
+                    break
+                elif message.type in (WSMsgType.CLOSED, WSMsgType.ERROR):
+                    break
+        finally:
+            self._sockets.remove(ws)
+            self.socket_close_codes.append(code)
+            await self._notify()
+        return ws
+
+    def _on_ack(self, data: str) -> None:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            message = {"invalid": data}
+        envelope_id = str(message.get("envelope_id", ""))
+        ack = SocketAck(envelope_id, self._sent.get(envelope_id, ""), message, time.monotonic())
+        self.socket_acks.append(ack)
+        waiter = self._acks.get(envelope_id)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(message)
+
+    async def _close_sockets(self, app: web.Application) -> None:
+        """On close, say goodbye like Slack's servers do, so no connection is left dangling."""
+        for ws in list(self._sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
     # helpers for method handlers
 
     def _next_ts(self) -> str:
@@ -679,6 +849,12 @@ class FakeSlack:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, args: Args) -> Answer:
+        ticket = str(uuid.uuid4())
+        self._tickets.add(ticket)
+        url = f"ws://127.0.0.1:{self.port}{SOCKET_PATH}?ticket={ticket}&app_id={APP_ID}"
+        return {"ok": True, "url": url}
 
     def _oauth_v2_access(self, args: Args) -> Answer:
         return {

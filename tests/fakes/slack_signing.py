@@ -28,7 +28,7 @@ VERIFICATION_TOKEN = "legacy-verification-token"  # deprecated field Slack still
 API_APP_ID = "A1"
 BOT_USER_ID = "UBOT"
 TEAM_DOMAIN = "fake-workspace"
-RESPONSE_URL = "https://hooks.slack.com/commands/T1/1/fake"  # pass FakeSlack.new_response_url()
+RESPONSE_URL = "http://127.0.0.1:9/commands/T1/1/fake"  # refused; use FakeSlack.new_response_url()
 
 Payload = tuple[bytes, str]
 Event = dict[str, Any]

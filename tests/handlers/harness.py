@@ -73,10 +73,14 @@ class Harness:
             await asyncio.sleep(0.05)
 
 
-def write_config(directory: Path, coach: dict[str, Any] | None = None) -> Path:
+def write_config(
+    directory: Path, coach: dict[str, Any] | None = None, llm: dict[str, Any] | None = None
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     merged = {**FAST_WORKERS, **(coach or {})}
     (directory / "coach.yaml").write_text(yaml.safe_dump(merged))
+    if llm is not None:
+        (directory / "llm.yaml").write_text(yaml.safe_dump(llm))
     return directory
 
 
@@ -89,6 +93,7 @@ async def running_bot(
     *,
     anthropic: FakeAnthropic | None = None,
     coach: dict[str, Any] | None = None,
+    llm: dict[str, Any] | None = None,
 ) -> AsyncIterator[Harness]:
     monkeypatch.chdir(tmp_path)
     env = {
@@ -98,7 +103,7 @@ async def running_bot(
         "SLACK_FILE_HOSTS": "127.0.0.1",
         "MEMO_COACH_MODE": "http",
         "DATABASE_URL": database_url,
-        "MEMO_COACH_CONFIG_DIR": str(write_config(tmp_path / "config", coach)),
+        "MEMO_COACH_CONFIG_DIR": str(write_config(tmp_path / "config", coach, llm)),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

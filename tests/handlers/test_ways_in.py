@@ -122,3 +122,18 @@ async def test_works_from_a_channel_the_bot_is_not_in(harness: Harness) -> None:
     assert posts
     assert all(p.response.get("ok") for p in posts)
     assert not [p for p in posts if p.args.get("channel") == "C3"]
+
+
+async def test_app_home_shows_progress_and_how_to_send(harness: Harness) -> None:
+    await harness.event(signing.dm_message(STRONG, user="U1"))
+    await harness.settled()
+    await harness.event(signing.app_home_opened("U1"))
+    [published] = await harness.slack.wait_for("views.publish")
+    view = published.args["view"]
+    assert published.args["user_id"] == "U1"
+    assert view["type"] == "home"
+    assert len(view["blocks"]) <= 100
+    text = json.dumps(view)
+    assert "1 memo" in text
+    assert "Send me a memo" in text
+    assert "Answer first" in text
