@@ -110,29 +110,22 @@ async def announce(services: Services, job: Job) -> None:
         opened = await services.client.conversations_open(users=delivery.slack_user_id)
         submission.reply_channel_id = str(opened["channel"]["id"])
         await _record(services, submission.id, reply_channel_id=submission.reply_channel_id)
-    status = _status(delivery, Stage.QUEUED)
-    if submission.thread_ts is None:
-        ts = await post_once(
-            services.client,
-            status,
-            channel=delivery.channel,
-            submission_id=submission.id,
-            part="root",
-            resumed=delivery.resumed,
-        )
-        submission.thread_ts = submission.status_ts = ts
+    is_root = submission.thread_ts is None
+    if not is_root and submission.status_ts is not None:
+        return
+    ts = await post_once(
+        services.client,
+        _status(delivery, Stage.QUEUED),
+        channel=delivery.channel,
+        submission_id=submission.id,
+        part="root" if is_root else "status",
+        thread_ts=submission.thread_ts,
+        resumed=delivery.resumed,
+    )
+    if is_root:
         await _record(services, submission.id, thread_ts=ts, status_ts=ts)
         await _tell_invoker(services, submission, ts)
-    elif submission.status_ts is None:
-        ts = await post_once(
-            services.client,
-            status,
-            channel=delivery.channel,
-            submission_id=submission.id,
-            part="status",
-            thread_ts=submission.thread_ts,
-            resumed=delivery.resumed,
-        )
+    else:
         await _record(services, submission.id, status_ts=ts)
 
 

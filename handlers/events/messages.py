@@ -53,9 +53,10 @@ def register(app: AsyncApp, services: Services) -> None:
         files = memo_files(event.get("files"), services)
         text = str(event.get("text") or "")
         is_dm = event.get("channel_type") == "im" or channel.startswith("D")
-        if not is_dm:
+        if event.get("files"):
             mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in text
-            if files and (mentioned or await in_coaching_channel(services, channel)):
+            wanted = is_dm or mentioned or await in_coaching_channel(services, channel)
+            if files and wanted:
                 result = await submit_files(
                     services,
                     user_id=event["user"],
@@ -67,20 +68,8 @@ def register(app: AsyncApp, services: Services) -> None:
                 )
                 await _reply_in_thread(client, event, result)
             return
-        if event.get("files"):
-            if not files:
-                return
-            result = await submit_files(
-                services,
-                user_id=event["user"],
-                team_id=body.get("team_id"),
-                channel_id=channel,
-                message_ts=ts,
-                files=files,
-                event_id=body.get("event_id"),
-            )
-            await _reply_in_thread(client, event, result)
-            return
+        if not is_dm:
+            return  # channel text reaches us only through @mentions (app_mention)
         word = parse_command(text)
         if word is not None:
             for message in await answer_command(services, word, event["user"]):

@@ -524,7 +524,7 @@ class FakeSlack:
         if accepts_response_payload is None:
             accepts_response_payload = envelope_type != "events_api"
         envelope_id = str(uuid.uuid4())
-        acked = asyncio.get_running_loop().create_future()
+        acked: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._acks[envelope_id] = acked
         self._sent[envelope_id] = envelope_type
         envelope = {

@@ -174,5 +174,6 @@ async def test_stop_closes_the_socket_cleanly(socket_env: None, slack: FakeSlack
         await bot.stop(grace=5)
     await slack.wait_for_open_sockets(0)
     assert slack.socket_close_codes == [WSCloseCode.OK]
+    assert [ack.envelope_type for ack in slack.socket_acks] == ["slash_commands"]
     assert slack.socket_connections == 1
     assert len(slack.calls_to("apps.connections.open")) == 1
