@@ -135,15 +135,27 @@ async def start_bot(
         log.error("Slack auth.test failed; check SLACK_BOT_TOKEN", extra={"detail": detail})
     workers.start()
     if settings.mode == "socket" and settings.slack_app_token:
-        bot.socket_handler = AsyncSocketModeHandler(
-            app, settings.slack_app_token.get_secret_value()
-        )
+        app_token = settings.slack_app_token.get_secret_value()
+        await _check_app_token(services, app_token)
+        bot.socket_handler = AsyncSocketModeHandler(app, app_token)
         await bot.socket_handler.connect_async()  # type: ignore[no-untyped-call]
     log.info(
         "memo coach started",
         extra={"mode": settings.mode, "port": bot.port, "evaluator": services.evaluator.name},
     )
     return bot
+
+
+async def _check_app_token(services: Services, app_token: str) -> None:
+    """Fail fast on a bad app-level token: the Socket Mode client would retry forever."""
+    try:
+        await services.client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        raise RuntimeError(
+            f"SLACK_APP_TOKEN was refused by Slack ({error}): use an app-level token "
+            "(xapp-…) with the connections:write scope"
+        ) from exc
 
 
 async def serve(runtime: Runtime) -> None:

@@ -3,6 +3,8 @@ shared by the slash command and DMs: read what is needed, then render."""
 
 from __future__ import annotations
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.authorization import is_admin
 from bot.rendering import SlackMessage
 from bot.rendering.forget_me import render_forget_me_confirm
@@ -11,7 +13,8 @@ from bot.rendering.privacy import render_privacy
 from bot.rendering.progress_blocks import render_history, render_progress
 from bot.rendering.rubric_view import render_rubric
 from bot.services import Services
-from handlers.command_words import Command
+from handlers.admin import is_admin_command, run_admin_command
+from handlers.command_words import Command, parse_command
 from storage.repositories.progress import user_progress
 from storage.repositories.rubrics import active_rubric
 from storage.repositories.users import get_user_by_slack_id
@@ -54,3 +57,22 @@ async def answer_command(
     if command is Command.HISTORY:
         return [render_history(progress.recent if progress else [], scale_max=scale_max)]
     return render_progress(progress, scale_max=scale_max)
+
+
+async def command_replies(
+    services: Services,
+    client: AsyncWebClient,
+    slack_user_id: str,
+    text: str,
+    *,
+    trigger_id: str | None = None,
+) -> list[SlackMessage] | None:
+    """Replies when ``text`` is a short command or an admin command; None for a memo."""
+    word = parse_command(text)
+    if word is not None:
+        return await answer_command(services, word, slack_user_id)
+    if is_admin_command(text):
+        return list(
+            await run_admin_command(services, client, slack_user_id, text, trigger_id=trigger_id)
+        )
+    return None

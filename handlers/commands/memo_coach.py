@@ -14,9 +14,8 @@ from bot.intake import MemoRequest, submit_memo
 from bot.rendering.memo_modal import memo_modal_view
 from bot.rendering.notices import render_queued_ack
 from bot.services import Services
-from handlers.command_words import parse_command
 from handlers.intake_replies import intake_reply
-from handlers.short_commands import answer_command
+from handlers.short_commands import command_replies
 
 COMMAND = "/memo-coach"
 
@@ -31,9 +30,11 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack()
             await client.views_open(trigger_id=command["trigger_id"], view=memo_modal_view())
             return
-        word = parse_command(text)
-        if word is not None:
-            first, *rest = await answer_command(services, word, user_id)
+        replies = await command_replies(
+            services, client, user_id, text, trigger_id=command.get("trigger_id")
+        )
+        if replies:
+            first, *rest = replies
             await ack(response_type="ephemeral", **first.payload())
             for message in rest:
                 await respond(response_type="ephemeral", **message.payload())

@@ -10,10 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.intake import IntakeResult, MemoRequest, submit_memo
 from bot.services import Services
-from handlers.command_words import parse_command
 from handlers.events.memo_files import in_coaching_channel, memo_files, submit_files
 from handlers.intake_replies import intake_reply
-from handlers.short_commands import answer_command
+from handlers.short_commands import command_replies
 
 HANDLED_SUBTYPES = (None, "file_share")
 
@@ -70,9 +69,9 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if not is_dm:
             return  # channel text reaches us only through @mentions (app_mention)
-        word = parse_command(text)
-        if word is not None:
-            for message in await answer_command(services, word, event["user"]):
+        replies = await command_replies(services, client, event["user"], text)
+        if replies is not None:
+            for message in replies:
                 await client.chat_postMessage(channel=channel, **message.payload())
             return
         result = await submit_memo(

@@ -109,10 +109,12 @@ async def test_connects_with_the_app_token_and_serves_only_probes(
 ) -> None:
     """Socket Mode needs no public request URL, but orchestrators still probe PORT."""
     slack = socket_harness.slack
-    [opened] = slack.calls_to("apps.connections.open")
-    assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
-    assert opened.response is not None
-    assert opened.response["ok"]
+    opened = slack.calls_to("apps.connections.open")
+    assert len(opened) == 2  # the start-up check of the app token, then the connection
+    for call in opened:
+        assert call.headers["Authorization"] == f"Bearer {APP_TOKEN}"
+        assert call.response is not None
+        assert call.response["ok"]
     await slack.wait_for_open_sockets(1)
     assert slack.socket_connections == 1
     socket_client = socket_harness.bot.socket_handler.client  # type: ignore[union-attr]
@@ -176,4 +178,14 @@ async def test_stop_closes_the_socket_cleanly(socket_env: None, slack: FakeSlack
     assert slack.socket_close_codes == [WSCloseCode.OK]
     assert [ack.envelope_type for ack in slack.socket_acks] == ["slash_commands"]
     assert slack.socket_connections == 1
-    assert len(slack.calls_to("apps.connections.open")) == 1
+    assert (
+        len(slack.calls_to("apps.connections.open")) == 2
+    )  # token check + connection; no reconnect
+
+
+async def test_a_wrong_app_token_fails_fast_with_a_clear_message(
+    socket_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-wrong")
+    with pytest.raises(RuntimeError, match="SLACK_APP_TOKEN was refused"):
+        await asyncio.wait_for(start_bot(load_runtime(), host="127.0.0.1", port=0), 10)
