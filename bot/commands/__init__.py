@@ -1,12 +1,20 @@
-"""One module per `memo-coach` sub-command; each takes parsed arguments, returns an
-exit code, and raises CommandError with a message for the person at the terminal."""
+"""One module per `memo-coach` sub-command. Each defines ``add_parser(sub)`` (its
+arguments, with ``handler`` set to a function that takes the parsed arguments, returns an
+exit code, and raises CommandError with a message for the person at the terminal).
+To add a command: write its module and list it in COMMAND_MODULES."""
 
-from bot.commands.config_validate import config_validate
-from bot.commands.database import db_upgrade
-from bot.commands.demo import demo
+from types import ModuleType
+
+from bot.commands import config_validate, database, demo, evaluate, progress, run
 from bot.commands.errors import CommandError
-from bot.commands.evaluate import evaluate
-from bot.commands.progress import progress
-from bot.commands.run import run
 
-__all__ = ["CommandError", "config_validate", "db_upgrade", "demo", "evaluate", "progress", "run"]
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    run,
+    demo,
+    evaluate,
+    progress,
+    database,
+    config_validate,
+)
+
+__all__ = ["COMMAND_MODULES", "CommandError"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from bot.commands.parsers import Subparsers
 from config.bundle import ConfigErrors, config_sources, load_config
 
 
@@ -27,3 +29,13 @@ def config_validate(args: argparse.Namespace) -> int:
     print(f"rubric '{bundle.rubric.name}': {len(bundle.rubric.criteria)} criteria ({weights})")
     print(f"model {bundle.llm.model}; fallback {bundle.llm.fallback}")
     return 0
+
+
+def add_parser(sub: Subparsers) -> None:
+    parser = sub.add_parser("config", help="configuration files")
+    actions = parser.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    validate = actions.add_parser("validate", help="validate rubric/prompt/llm/coach YAML")
+    validate.add_argument(
+        "directory", nargs="?", type=Path, help="directory with YAML files (default: built-in)"
+    )
+    validate.set_defaults(handler=config_validate)

@@ -8,6 +8,7 @@ import sys
 from importlib.resources import files
 
 from bot.commands.errors import CommandError
+from bot.commands.parsers import Subparsers
 from bot.rendering import render_evaluation
 from bot.rendering.preview import render_preview
 from config.bundle import ConfigErrors, load_config
@@ -36,3 +37,10 @@ def demo(args: argparse.Namespace) -> int:
     print("\n" + "━" * 88 + "\n")
     print(render_preview(render_evaluation(outcome.result, evaluation_id=1), ansi=ansi))
     return 0
+
+
+def add_parser(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "demo", help="evaluate the bundled example memo offline and show it as Slack would"
+    )
+    parser.set_defaults(handler=demo)

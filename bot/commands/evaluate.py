@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 from bot.bootstrap import open_database
 from bot.commands.errors import CommandError
+from bot.commands.parsers import Subparsers
 from bot.rendering import render_evaluation
 from bot.rendering.preview import render_preview
 from bot.runtime import Runtime, StartupError, load_runtime
@@ -97,3 +99,16 @@ def evaluate(args: argparse.Namespace) -> int:
     if evaluation_id is not None:
         print(f"\nSaved as evaluation {evaluation_id} for user '{args.user}'.")
     return 0
+
+
+def add_parser(sub: Subparsers) -> None:
+    parser = sub.add_parser("evaluate", help="evaluate a memo file and store the result")
+    parser.add_argument("file", type=Path, help=".txt, .md, .docx or .pdf")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--user", default="local", help="whose progress it counts for")
+    parser.add_argument("--audience", help="who the memo is for and what it should achieve")
+    parser.add_argument(
+        "--offline", action="store_true", help="use the offline evaluator even with an API key"
+    )
+    parser.add_argument("--no-store", action="store_true", help="do not save the result")
+    parser.set_defaults(handler=evaluate)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from bot.bootstrap import open_database
 from bot.commands.errors import CommandError
+from bot.commands.parsers import Subparsers
 from bot.rendering.progress_text import progress_as_text
 from bot.runtime import StartupError, load_runtime
 from storage.repositories.progress import UserProgress, user_progress
@@ -42,3 +43,10 @@ def progress(args: argparse.Namespace) -> int:
         return 0
     print(progress_as_text(args.user, summary))
     return 0
+
+
+def add_parser(sub: Subparsers) -> None:
+    parser = sub.add_parser("progress", help="show a user's progress over time")
+    parser.add_argument("--user", default="local")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(handler=progress)

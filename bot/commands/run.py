@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from bot.commands.errors import CommandError
+from bot.commands.parsers import Subparsers
 from bot.runners import serve
 from bot.runtime import StartupError, load_runtime
 
@@ -25,3 +26,8 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         raise CommandError(str(exc)) from exc
     return 0
+
+
+def add_parser(sub: Subparsers) -> None:
+    parser = sub.add_parser("run", help="run the Slack bot (Socket Mode or HTTP mode)")
+    parser.set_defaults(handler=run)
