@@ -25,6 +25,7 @@ from storage.repositories.jobs import (
     advance_job,
     claim_next_job,
     complete_job,
+    extend_lease,
     fail_expired_jobs,
     fail_job,
     release_job,
@@ -124,7 +125,7 @@ class WorkerPool:
         try:
             await step(self.services, job)
         except pipeline.SubmissionGone:
-            await self._settle(job, complete=True)
+            await self._complete(job)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 async with self.services.database.transaction() as session:
@@ -138,15 +139,14 @@ class WorkerPool:
                     await advance_job(session, job.id, self.worker_id, "evaluate")
                 self.services.work_available.set()
             else:
-                await self._settle(job, complete=True)
+                await self._complete(job)
             log.info("job finished", extra={"job_id": job.id, "stage": stage})
         finally:
             heartbeat.cancel()
 
-    async def _settle(self, job: Job, *, complete: bool) -> None:
+    async def _complete(self, job: Job) -> None:
         async with self.services.database.transaction() as session:
-            if complete:
-                await complete_job(session, job.id, self.worker_id)
+            await complete_job(session, job.id, self.worker_id)
 
     async def _failed(self, job: Job, exc: Exception) -> None:
         reason = (
@@ -170,8 +170,7 @@ class WorkerPool:
             )
 
     async def _heartbeat(self, job: Job) -> None:
-        from storage.repositories.jobs import extend_lease
-
+        """Renew the lease while the job runs, so slow model calls are not taken over."""
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             async with self.services.database.transaction() as session:
