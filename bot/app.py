@@ -8,6 +8,7 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.request_metrics import observe_request
 from bot.services import Services
 from handlers import register_listeners
 
@@ -24,5 +25,6 @@ def build_app(services: Services) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
+    app.middleware(observe_request)
     register_listeners(app, services)
     return app

@@ -4,6 +4,7 @@ happens here — no downloads, no model calls — so Slack gets its answer in mi
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.logging_setup import bind_log_context
+from bot.metrics import RATE_LIMIT_REFUSALS
 from bot.services import Services
 from evaluation.errors import MemoRejected
 from evaluation.limits import check_memo
@@ -19,6 +22,8 @@ from storage.repositories.jobs import enqueue_job
 from storage.repositories.submissions import create_submission, find_submission
 from storage.repositories.users import upsert_user
 from storage.types import utcnow
+
+log = logging.getLogger(__name__)
 
 RATE_WINDOW = timedelta(hours=1)
 
@@ -98,6 +103,8 @@ async def submit_memo(services: Services, request: MemoRequest) -> IntakeResult:
         user = await upsert_user(session, request.slack_user_id, team_id=request.team_id)
         retry_at = await _retry_at(session, user.id, limit, utcnow())
         if retry_at is not None:
+            RATE_LIMIT_REFUSALS.inc()
+            log.info("memo refused: rate limit", extra={"source": request.source})
             return IntakeResult(Outcome.RATE_LIMITED, retry_at=retry_at, limit=limit)
         submission, created = await create_submission(
             session,
@@ -117,7 +124,9 @@ async def submit_memo(services: Services, request: MemoRequest) -> IntakeResult:
         )
         if created:
             await enqueue_job(session, submission.id)
+    bind_log_context(submission_id=submission.id)  # follows this memo's log lines
     if not created:
         return IntakeResult(Outcome.DUPLICATE, submission_id=submission.id)
+    log.info("memo accepted", extra={"source": request.source, "files": len(request.files)})
     services.work_available.set()
     return IntakeResult(Outcome.ACCEPTED, submission_id=submission.id)

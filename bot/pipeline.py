@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.delivery import post_once, update_message
+from bot.metrics import observed_evaluation
 from bot.rendering import SlackMessage, render_evaluation
 from bot.rendering.notices import (
     render_evaluation_failed,
@@ -216,7 +217,8 @@ async def _evaluate(services: Services, delivery: Delivery) -> tuple[EvaluationO
     await _show_stage(services, delivery, Stage.SCORING)
     async with services.database.session() as session:
         rubric = await active_rubric(session)
-    outcome = await services.evaluator.evaluate(Memo(text, submission.audience), rubric)
+    memo = Memo(text, submission.audience)
+    outcome = await observed_evaluation(services.evaluator, memo, rubric)
     async with services.database.transaction() as session:
         evaluation = await record_evaluation(
             session,

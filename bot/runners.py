@@ -21,18 +21,24 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app
 from bot.bootstrap import open_database
+from bot.config_service import current_prompt
+from bot.database_lock import HeldLock, hold_for_bot
+from bot.maintenance import sqlite_warning
+from bot.metrics import refresh_job_gauges
+from bot.progress_report import wait_for_progress_reports
 from bot.runtime import Runtime
+from bot.scheduler import Scheduler, start_scheduler
 from bot.services import Services
 from bot.slack_client import make_web_client
 from bot.web import build_web_app
 from bot.worker import WorkerPool
 from evaluation.service import build_evaluator
 from storage.db import sqlite_version
-from storage.repositories.prompts import active_prompt
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 20.0
+SCHEDULER_GRACE_SECONDS = 10.0
 AUTH_CACHE_SECONDS = 30.0
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - inside a container the bot must be reachable
 
@@ -52,11 +58,16 @@ class RunningBot:
     runner: web.AppRunner
     port: int
     socket_handler: AsyncSocketModeHandler | None = None
+    scheduler: Scheduler | None = None
+    database_lock: HeldLock | None = None
+    sqlite_warning: str | None = None
     _auth: tuple[float, bool, str] = field(default=(0.0, False, "not checked"))
 
     async def readiness(self) -> dict[str, Any]:
         """Database reachable, configuration valid (it loaded), Slack auth.test ok."""
         checks: dict[str, Any] = {"configuration": "ok", "sqlite_version": sqlite_version()}
+        if self.sqlite_warning:
+            checks["sqlite_warning"] = self.sqlite_warning
         try:
             await asyncio.wait_for(self.services.database.ping(), 5)
             checks["database"] = "ok"
@@ -81,12 +92,37 @@ class RunningBot:
         return True, "ok"
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.shutdown(grace=min(grace, SCHEDULER_GRACE_SECONDS))
         if self.socket_handler is not None:
             with contextlib.suppress(Exception):
                 await self.socket_handler.close_async()  # type: ignore[no-untyped-call]
         await self.workers.stop(grace=grace)
+        await wait_for_progress_reports(grace)
         await self.runner.cleanup()
         await self.services.aclose()
+        if self.database_lock is not None:
+            await self.database_lock.release()
+
+
+async def build_services(runtime: Runtime) -> Services:
+    """Database (migrated and seeded), Slack client, evaluator and HTTP session: what
+    the bot and one-off commands such as `memo-coach digest --now` share."""
+    settings = runtime.settings
+    database = await open_database(runtime)
+    key = settings.anthropic_api_key
+    return Services(
+        runtime=runtime,
+        database=database,
+        client=make_web_client(settings),
+        evaluator=build_evaluator(
+            key.get_secret_value() if key else None,
+            settings.anthropic_base_url,
+            runtime.config.llm,
+            lambda: current_prompt(database),  # the live prompt, read for every memo
+        ),
+        http=aiohttp.ClientSession(),
+    )
 
 
 async def start_bot(
@@ -100,40 +136,43 @@ async def start_bot(
         raise RuntimeError("SLACK_SIGNING_SECRET is required in HTTP mode")
     if settings.mode == "socket" and not settings.slack_app_token:
         raise RuntimeError("SLACK_APP_TOKEN (xapp-…) is required in Socket Mode")
-    database = await open_database(runtime)
-    async with database.session() as session:
-        prompt = await active_prompt(session)
-    key = settings.anthropic_api_key
-    services = Services(
-        runtime=runtime,
-        database=database,
-        client=make_web_client(settings),
-        evaluator=build_evaluator(
-            key.get_secret_value() if key else None,
-            settings.anthropic_base_url,
-            runtime.config.llm,
-            prompt.prompt,
-        ),
-        http=aiohttp.ClientSession(),
-    )
+    database_lock = await hold_for_bot(settings.database_url)  # a restore waits for us
+    try:
+        return await _start(runtime, host, port, database_lock)
+    except BaseException:
+        if database_lock is not None:
+            await database_lock.release()
+        raise
+
+
+async def _start(
+    runtime: Runtime, host: str, port: int | None, database_lock: HeldLock | None
+) -> RunningBot:
+    settings = runtime.settings
+    services = await build_services(runtime)
     app = build_app(services)
     workers = WorkerPool(services)
     web_app = build_web_app(
         bolt_app=app if settings.mode == "http" else None,
         readiness=lambda: bot.readiness(),
         version=app_version(),
+        before_scrape=lambda: refresh_job_gauges(services.database),
     )
     runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5)
     await runner.setup()
     site = web.TCPSite(runner, host, settings.port if port is None else port)
     await site.start()
     bound = runner.addresses[0][1] if runner.addresses else settings.port
-    bot = RunningBot(services, app, workers, runner, int(bound))
+    bot = RunningBot(services, app, workers, runner, int(bound), database_lock=database_lock)
+    if services.database.dialect == "sqlite" and (warning := sqlite_warning()):
+        bot.sqlite_warning = warning
+        log.warning(warning, extra={"sqlite_version": sqlite_version()})
     ok, detail = await bot._auth_test()
     bot._auth = (time.monotonic(), ok, detail)
     if not ok:
         log.error("Slack auth.test failed; check SLACK_BOT_TOKEN", extra={"detail": detail})
     workers.start()
+    bot.scheduler = start_scheduler(services)
     if settings.mode == "socket" and settings.slack_app_token:
         app_token = settings.slack_app_token.get_secret_value()
         await _check_app_token(services, app_token)
@@ -141,7 +180,12 @@ async def start_bot(
         await bot.socket_handler.connect_async()  # type: ignore[no-untyped-call]
     log.info(
         "memo coach started",
-        extra={"mode": settings.mode, "port": bot.port, "evaluator": services.evaluator.name},
+        extra={
+            "mode": settings.mode,
+            "port": bot.port,
+            "evaluator": services.evaluator.name,
+            "sqlite_version": sqlite_version(),
+        },
     )
     return bot
 

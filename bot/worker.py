@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from slack_sdk.errors import SlackApiError
 
 from bot import pipeline
+from bot.logging_setup import bind_log_context, reset_log_context
+from bot.metrics import JOB_FAILURES
 from bot.services import Services
 from storage.models import Job, JobStage
 from storage.repositories.jobs import (
@@ -112,6 +114,7 @@ class WorkerPool:
             return None
 
     async def _run(self, job: Job, stage: JobStage, step: Step) -> None:
+        context = bind_log_context(submission_id=job.submission_id, job_id=job.id, stage=stage)
         log.info(
             "job started",
             extra={
@@ -143,12 +146,14 @@ class WorkerPool:
             log.info("job finished", extra={"job_id": job.id, "stage": stage})
         finally:
             heartbeat.cancel()
+            reset_log_context(context)
 
     async def _complete(self, job: Job) -> None:
         async with self.services.database.transaction() as session:
             await complete_job(session, job.id, self.worker_id)
 
     async def _failed(self, job: Job, exc: Exception) -> None:
+        JOB_FAILURES.labels(stage=job.stage).inc()
         reason = (
             f"Slack API error: {exc.response.get('error')}"
             if isinstance(exc, SlackApiError)

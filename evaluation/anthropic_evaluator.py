@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -30,6 +31,11 @@ from evaluation.prompts import MessagesRequest, build_request, with_repair
 from evaluation.result import EvaluationOutcome, EvaluationResult, TokenUsage
 
 log = logging.getLogger(__name__)
+
+PromptSource = PromptTemplate | Callable[[], Awaitable[PromptTemplate]]
+"""A fixed prompt (CLI, tests) or a function returning the prompt to use now: the bot
+passes one that reads the active prompt version, so an admin's edit applies to the very
+next evaluation on every replica, without a restart."""
 
 
 # --- logging -----------------------------------------------------------------------
@@ -83,10 +89,11 @@ def _log_success(
 
 class AnthropicEvaluator:
     """An ``Evaluator`` backed by Claude. Create once per process and reuse: it holds
-    the HTTP connection pool and the limit on calls in flight."""
+    the HTTP connection pool and the limit on calls in flight. The prompt is looked up
+    for every evaluation when ``prompt`` is a function (see ``PromptSource``)."""
 
     def __init__(
-        self, api_key: str, base_url: str | None, llm: LlmConfig, prompt: PromptTemplate
+        self, api_key: str, base_url: str | None, llm: LlmConfig, prompt: PromptSource
     ) -> None:
         _guard_sdk_logs()
         self._llm = llm
@@ -106,6 +113,11 @@ class AnthropicEvaluator:
     async def aclose(self) -> None:
         await self._client.close()
 
+    async def current_prompt(self) -> PromptTemplate:
+        if isinstance(self._prompt, PromptTemplate):
+            return self._prompt
+        return await self._prompt()
+
     async def __aenter__(self) -> AnthropicEvaluator:
         return self
 
@@ -119,7 +131,7 @@ class AnthropicEvaluator:
 
     async def evaluate(self, memo: Memo, rubric: RubricVersion) -> EvaluationOutcome:
         started = time.monotonic()
-        request = build_request(self._prompt, rubric, memo, self._llm)
+        request = build_request(await self.current_prompt(), rubric, memo, self._llm)
         usage = TokenUsage()
         request_ids: list[str] = []
         attempts = self._llm.repair_attempts + 1

@@ -11,11 +11,10 @@ import logging
 from collections.abc import Callable
 
 from config.llm import LlmConfig
-from evaluation.anthropic_evaluator import AnthropicEvaluator
+from evaluation.anthropic_evaluator import AnthropicEvaluator, PromptSource
 from evaluation.errors import EvaluationFailed
 from evaluation.memo import Evaluator, Memo, RubricVersion
 from evaluation.offline import OfflineEvaluator
-from evaluation.prompt_template import PromptTemplate
 from evaluation.result import EvaluationOutcome
 
 log = logging.getLogger(__name__)
@@ -72,9 +71,12 @@ class FallbackEvaluator:
 
 
 def build_evaluator(
-    api_key: str | None, base_url: str | None, llm: LlmConfig, prompt: PromptTemplate
+    api_key: str | None, base_url: str | None, llm: LlmConfig, prompt: PromptSource
 ) -> Evaluator:
-    """No key: offline. A key: Claude, with the offline fallback when configured."""
+    """No key: offline. A key: Claude, with the offline fallback when configured.
+
+    ``prompt`` may be a function so each evaluation uses the prompt active at that time.
+    """
     if not api_key:
         return OfflineEvaluator()
     model = AnthropicEvaluator(api_key, base_url, llm, prompt)

@@ -298,3 +298,30 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = _created()
+
+
+ScheduledRunStatus = Literal["claimed", "done", "failed"]
+SCHEDULED_RUN_STATUSES: tuple[str, ...] = get_args(ScheduledRunStatus)
+
+
+class ScheduledRun(Base):
+    """One run of a scheduled job for one period (a manager's weekly digest, a nightly
+    backup): the unique (name, period) pair lets every replica fire the same schedule
+    while the database lets exactly one of them do the work."""
+
+    __tablename__ = "scheduled_runs"
+    __table_args__ = (
+        UniqueConstraint("name", "period"),
+        _one_of("status", SCHEDULED_RUN_STATUSES, "status"),
+    )
+
+    id: Mapped[int] = _pk()
+    name: Mapped[str] = mapped_column(String(128), doc='e.g. "digest:U123", "backup".')
+    period: Mapped[str] = mapped_column(String(64), doc='e.g. "2026-W47", "2026-11-23".')
+    status: Mapped[str] = mapped_column(STATUS, default="claimed")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()

@@ -5,7 +5,17 @@ To add a command: write its module and list it in COMMAND_MODULES."""
 
 from types import ModuleType
 
-from bot.commands import config_validate, database, demo, evaluate, progress, run
+from bot.commands import (
+    backup,
+    config_validate,
+    database,
+    demo,
+    digest,
+    evaluate,
+    progress,
+    rubric,
+    run,
+)
 from bot.commands.errors import CommandError
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -13,7 +23,10 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,
     evaluate,
     progress,
+    digest,
     database,
+    backup,
+    rubric,
     config_validate,
 )
 

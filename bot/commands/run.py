@@ -1,13 +1,14 @@
-"""`memo-coach run`: the Slack bot (Socket Mode or HTTP mode)."""
+"""`memo-coach run`: the Slack bot (Socket Mode or HTTP mode), logging JSON lines to
+stdout at LOG_LEVEL."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 
 from bot.commands.errors import CommandError
 from bot.commands.parsers import Subparsers
+from bot.logging_setup import configure_logging
 from bot.runners import serve
 from bot.runtime import StartupError, load_runtime
 
@@ -17,10 +18,7 @@ def run(args: argparse.Namespace) -> int:
         runtime = load_runtime()
     except StartupError as exc:
         raise CommandError(str(exc)) from exc
-    logging.basicConfig(
-        level=runtime.settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging(runtime.settings.log_level)
     try:
         asyncio.run(serve(runtime))
     except RuntimeError as exc:

@@ -31,7 +31,11 @@ def _who_sees(coach: CoachConfig) -> str:
     if coach.digest.enabled:
         lines.append(
             "• If you're on a team, your manager's digest shows your scores, trends and "
-            "criterion names — never your memo text or quotes from it."
+            "criterion names — never your memo text or quotes from it, nor your feedback's "
+            "comments, strengths or opportunities. Exactly: how many memos you sent in the "
+            "period, your average overall score and its change since the previous period, "
+            "your strongest and weakest criterion with their averages, whether you sent "
+            "none, the team's average per criterion, and a chart of the averages."
         )
     else:
         lines.append("• Manager digests are turned off, so managers get no summary of your scores.")

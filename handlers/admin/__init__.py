@@ -15,10 +15,21 @@ from bot.authorization import is_admin
 from bot.rendering import SlackMessage
 from bot.rendering.admin import render_admin_help, render_not_admin, render_unknown_admin
 from bot.services import Services
+from handlers.admin import admins, audit, channel, debug, digest, prompt, rubric, stats, team
 from handlers.admin.context import AdminArea, AdminRequest
 from storage.repositories.audit import record_audit
 
-AREAS: dict[str, AdminArea] = {}
+AREAS: dict[str, AdminArea] = {
+    "team": team.AREA,
+    "digest": digest.AREA,
+    "admins": admins.AREA,
+    "rubric": rubric.AREA,
+    "prompt": prompt.AREA,
+    "channel": channel.AREA,
+    "stats": stats.AREA,
+    "debug": debug.AREA,
+    "audit": audit.AREA,
+}
 
 
 def is_admin_command(text: str) -> bool:

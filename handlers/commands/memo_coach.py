@@ -31,7 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
             await client.views_open(trigger_id=command["trigger_id"], view=memo_modal_view())
             return
         replies = await command_replies(
-            services, client, user_id, text, trigger_id=command.get("trigger_id")
+            services, client, user_id, text, ephemeral=True, trigger_id=command.get("trigger_id")
         )
         if replies:
             first, *rest = replies

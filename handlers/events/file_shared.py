@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
+from handlers.admin.config_files import is_config_file
 from handlers.events.memo_files import in_coaching_channel, memo_files, submit_files
 
 
@@ -35,6 +36,8 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         info = await client.files_info(file=file_id)
         file = info.get("file") or {}
+        if channel.startswith("D") and is_config_file(file):
+            return  # a rubric/prompt upload: the file_share message handles it
         ts = _share_ts(file, channel)
         files = memo_files([file], services)
         if ts is None or not files:

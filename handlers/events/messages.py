@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.intake import IntakeResult, MemoRequest, submit_memo
 from bot.services import Services
+from handlers.admin.config_files import handle_config_share, is_config_share
 from handlers.events.memo_files import in_coaching_channel, memo_files, submit_files
 from handlers.intake_replies import intake_reply
 from handlers.short_commands import command_replies
@@ -52,6 +53,9 @@ def register(app: AsyncApp, services: Services) -> None:
         files = memo_files(event.get("files"), services)
         text = str(event.get("text") or "")
         is_dm = event.get("channel_type") == "im" or channel.startswith("D")
+        if is_dm and is_config_share(event):  # a rubric/prompt upload, never a memo
+            await handle_config_share(services, client, event)
+            return
         if event.get("files"):
             mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in text
             wanted = is_dm or mentioned or await in_coaching_channel(services, channel)
@@ -69,7 +73,7 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if not is_dm:
             return  # channel text reaches us only through @mentions (app_mention)
-        replies = await command_replies(services, client, event["user"], text)
+        replies = await command_replies(services, client, event["user"], text, ephemeral=False)
         if replies is not None:
             for message in replies:
                 await client.chat_postMessage(channel=channel, **message.payload())

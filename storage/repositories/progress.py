@@ -215,7 +215,9 @@ async def _recent_memos(session: AsyncSession, user_id: int, limit: int) -> list
             Evaluation.id,
             Evaluation.created_at,
             Evaluation.overall_score,
-            Submission.channel_id,
+            # The thread lives where the answer went (the DM for slash commands and
+            # shortcuts), not where the memo came from.
+            func.coalesce(Submission.reply_channel_id, Submission.channel_id),
             Submission.thread_ts,
         )
         .join(Submission, Submission.id == Evaluation.submission_id)

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 import yaml
 
+from bot.progress_report import wait_for_progress_reports
 from bot.runners import RunningBot, start_bot
 from bot.runtime import load_runtime
 from tests.fakes import slack_signing as signing
@@ -94,7 +95,9 @@ async def running_bot(
     anthropic: FakeAnthropic | None = None,
     coach: dict[str, Any] | None = None,
     llm: dict[str, Any] | None = None,
+    admins: str | None = None,
 ) -> AsyncIterator[Harness]:
+    """``admins``: ADMIN_USER_IDS for this bot (unset by default)."""
     monkeypatch.chdir(tmp_path)
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -109,6 +112,8 @@ async def running_bot(
         monkeypatch.setenv(name, value)
     for name in ("SLACK_APP_TOKEN", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ADMIN_USER_IDS"):
         monkeypatch.delenv(name, raising=False)
+    if admins is not None:
+        monkeypatch.setenv("ADMIN_USER_IDS", admins)
     if anthropic is not None:
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic.base_url)
@@ -117,4 +122,5 @@ async def running_bot(
         async with aiohttp.ClientSession() as http:
             yield Harness(bot, slack, http)
     finally:
+        await wait_for_progress_reports(10)  # background DM posts finish before teardown
         await bot.stop(grace=5)

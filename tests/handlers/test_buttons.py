@@ -44,7 +44,11 @@ async def test_my_progress_button(harness: Harness) -> None:
         signing.block_actions("my_progress", str(evaluation_id), user="U1", response_url=url)
     )
     [response] = await harness.slack.wait_for_responses(1)
-    assert "1 memo" in json.dumps(response.body)
+    assert "Your progress is in your DMs" in json.dumps(response.body)
+    [summary] = await harness.slack.wait_for(
+        "chat.postMessage", predicate=lambda c: "Your progress" in str(c.args.get("text"))
+    )
+    assert "1 memo" in json.dumps(summary.args)  # the summary itself went to the DM
 
 
 async def test_forget_me_needs_confirmation_then_deletes(harness: Harness) -> None:

@@ -164,6 +164,10 @@ async def test_help_is_the_command_ack(socket_harness: Harness) -> None:
     slack = socket_harness.slack
     ack = await slack.socket_send("slash_commands", command(slack, "help"))
     assert "coach this memo" in json.dumps(ack["payload"]).lower()
+    async with socket_harness.http.get(f"{socket_harness.url}/metrics") as scrape:
+        metrics = await scrape.text()
+    assert 'memo_coach_slack_requests_total{type="command"}' in metrics
+    assert "memo_coach_ack_seconds_count" in metrics
 
 
 async def test_stop_closes_the_socket_cleanly(socket_env: None, slack: FakeSlack) -> None:

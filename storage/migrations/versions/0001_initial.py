@@ -256,9 +256,28 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_created_at", "audit_log", ["created_at"])
 
+    # Exactly-once scheduled work across replicas: one row per (job name, period).
+    op.create_table(
+        "scheduled_runs",
+        _id(),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("period", sa.String(length=64), nullable=False),
+        sa.Column("status", SHORT, nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claimed_by", sa.String(length=128), nullable=True),
+        sa.Column("claimed_at", TIMESTAMP, nullable=False),
+        sa.Column("done_at", TIMESTAMP, nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        _created_at(),
+        _one_of("scheduled_runs", "status", ("claimed", "done", "failed")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_runs")),
+        sa.UniqueConstraint("name", "period", name=op.f("uq_scheduled_runs_name_period")),
+    )
+
 
 def downgrade() -> None:
     for table in (
+        "scheduled_runs",
         "audit_log",
         "coaching_channels",
         "team_memberships",
