@@ -199,11 +199,13 @@ class CriterionScoreRow(Base):
     __tablename__ = "criterion_scores"
     __table_args__ = (
         UniqueConstraint("evaluation_id", "criterion_key"),
+        # score last, so the per-criterion average and count read the index alone.
         Index(
-            "ix_criterion_scores_user_id_criterion_key_created_at",
+            "ix_criterion_scores_user_id_criterion_key_created_at_score",
             "user_id",
             "criterion_key",
             "created_at",
+            "score",
         ),
     )
 

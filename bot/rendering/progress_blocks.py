@@ -92,18 +92,21 @@ def _memo_line(memo: RecentMemo, scale_max: int, permalinks: Permalinks) -> str:
 
 
 def _overall(progress: UserProgress, scale_min: int, scale_max: int) -> str:
-    scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
+    """First → latest spans the whole history (``first_overall``); the sparkline shows
+    only the newest scores of the window."""
     lines = [f"*{_memos(progress.memo_count)}* coached so far."]
-    if len(scores) > 1:
-        first, latest = scores[0], scores[-1]
+    trend, latest = progress.overall_trend, progress.latest_overall_score
+    if trend is not None:
+        first, last = trend
+        scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
         spark = sparkline(scores[-SPARKLINE_POINTS:], low=scale_min, high=scale_max)
         lines.append(
-            f"Overall: {_number(first)} → *{format_score(latest, scale_max)}* "
-            f"{trend_arrow(latest - first)}  `{spark}`"
+            f"Overall: {_number(first)} → *{format_score(last, scale_max)}* "
+            f"{trend_arrow(last - first)}  `{spark}`"
         )
-    elif scores:
+    elif latest is not None:
         lines.append(
-            f"Overall: *{format_score(scores[0], scale_max)}* — "
+            f"Overall: *{format_score(latest, scale_max)}* — "
             "send another memo to start seeing a trend."
         )
     return "\n".join(lines)
@@ -202,10 +205,10 @@ def render_progress(
         blocks.append(context("`/memo-coach history` lists your last 10."))
     if chart_in_thread:
         blocks.append(context(CHART_NOTE))
-    scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
+    latest = progress.latest_overall_score
     fallback = f"Your progress: {_memos(progress.memo_count)}"
-    if scores:
-        fallback += f", latest overall {format_score(scores[-1], scale_max)}"
+    if latest is not None:
+        fallback += f", latest overall {format_score(latest, scale_max)}"
     return pack_messages(blocks, fallback)
 
 

@@ -40,12 +40,16 @@ def _criterion_line(c: CriterionProgress) -> str:
 
 
 def progress_as_text(user: str, progress: UserProgress) -> str:
-    scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
     lines = [f"Progress for {user}: {progress.memo_count} memos evaluated"]
-    if scores:
-        change = scores[-1] - scores[0] if len(scores) > 1 else None
+    latest = progress.latest_overall_score
+    if latest is not None:
+        # "first" is the very first memo's score, which the window may no longer hold.
+        trend = progress.overall_trend
+        first = latest if trend is None else trend[0]
+        change = None if trend is None else latest - first
+        scores = [p.overall_score for p in progress.overall if p.overall_score is not None]
         lines.append(
-            f"Overall: first {scores[0]:.1f}, latest {scores[-1]:.1f} {trend_arrow(change)}"
+            f"Overall: first {first:.1f}, latest {latest:.1f} {trend_arrow(change)}"
             f"   {sparkline(scores[-40:])}"
         )
     lines.append("")

@@ -9,11 +9,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import CriterionScoreRow, Evaluation, Submission, TeamMembership, User
+from storage.repositories.score_history import CHART_POINTS
 
 RECURRING_WINDOW = 50
 """How many recent evaluations are searched for a recurring opportunity."""
@@ -68,8 +71,14 @@ class RecentMemo:
 class UserProgress:
     user_id: int
     memo_count: int
+    """All the user's evaluations, however many ``overall`` holds."""
     overall: list[ScorePoint]
-    """Every evaluation's overall score, oldest first."""
+    """The newest evaluations' overall scores (at most ``CHART_POINTS``), oldest first:
+    a window for sparklines, not the whole history."""
+    first_overall: ScorePoint | None
+    """The oldest evaluation with an overall score, usually older than ``overall``: the
+    "first" of first → latest, so a trend spans the whole history. None when no
+    evaluation has one."""
     criteria: list[CriterionProgress]
     """Current criteria first (by key), then retired ones."""
     strongest: CriterionProgress | None
@@ -78,6 +87,26 @@ class UserProgress:
     recurring_opportunity: RecurringOpportunity | None
     recent: list[RecentMemo]
     """Newest first."""
+
+    @property
+    def latest_overall_score(self) -> float | None:
+        """The newest overall score in ``overall`` (None if none of the window has one)."""
+        latest = self._latest_scored()
+        return None if latest is None else latest.overall_score
+
+    @property
+    def overall_trend(self) -> tuple[float, float] | None:
+        """(first, latest) overall score over the whole history, when two evaluations or
+        more have one: the first is ``first_overall``, not the window's oldest."""
+        first, latest = self.first_overall, self._latest_scored()
+        if first is None or first.overall_score is None or latest is None:
+            return None
+        if latest.overall_score is None or latest.evaluation_id == first.evaluation_id:
+            return None
+        return first.overall_score, latest.overall_score
+
+    def _latest_scored(self) -> ScorePoint | None:
+        return next((p for p in reversed(self.overall) if p.overall_score is not None), None)
 
 
 @dataclass(frozen=True)
@@ -97,13 +126,35 @@ def normalise_opportunity(text: str) -> str:
     return _PUNCTUATION.sub(" ", text.casefold()).strip()
 
 
-async def _overall_series(session: AsyncSession, user_id: int) -> list[ScorePoint]:
+async def _memo_count(session: AsyncSession, user_id: int) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(Evaluation).where(Evaluation.user_id == user_id)
+    )
+    return int(count or 0)
+
+
+async def _first_overall(session: AsyncSession, user_id: int) -> ScorePoint | None:
+    """Read apart from the window, so a long history still trends from its very start."""
+    row = (
+        await session.execute(
+            select(Evaluation.created_at, Evaluation.overall_score, Evaluation.id)
+            .where(Evaluation.user_id == user_id, Evaluation.overall_score.is_not(None))
+            .order_by(Evaluation.created_at, Evaluation.id)
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else ScorePoint(*row)
+
+
+async def _overall_window(session: AsyncSession, user_id: int, points: int) -> list[ScorePoint]:
+    """The newest ``points`` evaluations, oldest first: bounded, whatever the history."""
     rows = await session.execute(
         select(Evaluation.created_at, Evaluation.overall_score, Evaluation.id)
         .where(Evaluation.user_id == user_id)
-        .order_by(Evaluation.created_at, Evaluation.id)
+        .order_by(Evaluation.created_at.desc(), Evaluation.id.desc())
+        .limit(points)
     )
-    return [ScorePoint(created, score, evaluation_id) for created, score, evaluation_id in rows]
+    return [ScorePoint(*row) for row in reversed(rows.all())]
 
 
 async def _criterion_rows(
@@ -111,44 +162,45 @@ async def _criterion_rows(
 ) -> list[tuple[str, str, float | None, float | None, float | None, int]]:
     """Per key: latest name, first and latest judged score, average, judged count.
 
-    Window functions rank each key's rows (judged and unjudged apart) oldest- and
-    newest-first; one GROUP BY then picks the ends. Served by the
-    (user_id, criterion_key, created_at) index.
+    One GROUP BY for average and count (index-only on the (user_id, criterion_key,
+    created_at, score) index), then per key three LIMIT 1 lookups at either end of the
+    same index: a handful of index probes instead of ranking every row, which window
+    functions would.
     """
     scores = CriterionScoreRow
-    newest_first = (scores.created_at.desc(), scores.id.desc())
-    oldest_first = (scores.created_at.asc(), scores.id.asc())
-    judged_partition = (scores.criterion_key, scores.score.is_(None))
-    ranked = (
+    totals = (
         select(
-            scores.criterion_key,
-            scores.criterion_name,
-            scores.score,
-            func.row_number()
-            .over(partition_by=scores.criterion_key, order_by=newest_first)
-            .label("name_rank"),
-            func.row_number()
-            .over(partition_by=judged_partition, order_by=oldest_first)
-            .label("first_rank"),
-            func.row_number()
-            .over(partition_by=judged_partition, order_by=newest_first)
-            .label("last_rank"),
+            scores.criterion_key.label("key"),
+            func.avg(scores.score).label("average"),
+            func.count(scores.score).label("judged"),
         )
         .where(scores.user_id == user_id)
+        .group_by(scores.criterion_key)
         .subquery()
     )
-    judged = ranked.c.score.is_not(None)
+    oldest_first = (scores.created_at.asc(), scores.id.asc())
+    newest_first = (scores.created_at.desc(), scores.id.desc())
+
+    def end(
+        column: InstrumentedAttribute[Any], order: tuple[ColumnElement[Any], ...], *, judged: bool
+    ) -> ScalarSelect[Any]:
+        """``column`` of this key's first row in ``order`` (judged rows only if asked)."""
+        found = select(column).where(
+            scores.user_id == user_id, scores.criterion_key == totals.c.key
+        )
+        if judged:
+            found = found.where(scores.score.is_not(None))
+        return found.order_by(*order).limit(1).scalar_subquery()
+
     rows = await session.execute(
         select(
-            ranked.c.criterion_key,
-            func.max(case((ranked.c.name_rank == 1, ranked.c.criterion_name))),
-            func.max(case((and_(judged, ranked.c.first_rank == 1), ranked.c.score))),
-            func.max(case((and_(judged, ranked.c.last_rank == 1), ranked.c.score))),
-            func.avg(ranked.c.score),
-            func.count(ranked.c.score),
-        )
-        .group_by(ranked.c.criterion_key)
-        .order_by(ranked.c.criterion_key)
+            totals.c.key,
+            end(scores.criterion_name, newest_first, judged=False),
+            end(scores.score, oldest_first, judged=True),
+            end(scores.score, newest_first, judged=True),
+            totals.c.average,
+            totals.c.judged,
+        ).order_by(totals.c.key)
     )
     return [
         (
@@ -163,16 +215,12 @@ async def _criterion_rows(
     ]
 
 
-async def _current_keys(session: AsyncSession, user_id: int) -> set[str]:
-    newest = (
-        select(Evaluation.id)
-        .where(Evaluation.user_id == user_id)
-        .order_by(Evaluation.created_at.desc(), Evaluation.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+async def _current_keys(session: AsyncSession, newest_evaluation_id: int) -> set[str]:
+    """The keys of the newest evaluation's rubric."""
     keys = await session.scalars(
-        select(CriterionScoreRow.criterion_key).where(CriterionScoreRow.evaluation_id == newest)
+        select(CriterionScoreRow.criterion_key).where(
+            CriterionScoreRow.evaluation_id == newest_evaluation_id
+        )
     )
     return set(keys)
 
@@ -240,10 +288,13 @@ def _strongest_and_weakest(
     return strongest, weakest
 
 
-async def user_progress(session: AsyncSession, user_id: int, *, recent: int = 10) -> UserProgress:
-    """Everything the progress view and chart need, in a handful of queries."""
-    overall = await _overall_series(session, user_id)
-    current = await _current_keys(session, user_id)
+async def user_progress(
+    session: AsyncSession, user_id: int, *, recent: int = 10, points: int = CHART_POINTS
+) -> UserProgress:
+    """Everything the progress view needs, in a handful of bounded queries: the cost stays
+    flat however long the history (``points`` caps the overall window)."""
+    overall = await _overall_window(session, user_id, points)
+    current = await _current_keys(session, overall[-1].evaluation_id) if overall else set()
     criteria = [
         CriterionProgress(
             key=key,
@@ -260,8 +311,9 @@ async def user_progress(session: AsyncSession, user_id: int, *, recent: int = 10
     strongest, weakest = _strongest_and_weakest(criteria)
     return UserProgress(
         user_id=user_id,
-        memo_count=len(overall),
+        memo_count=await _memo_count(session, user_id),
         overall=overall,
+        first_overall=await _first_overall(session, user_id),
         criteria=criteria,
         strongest=strongest,
         weakest=weakest,

@@ -27,8 +27,10 @@ async def _replicas(
 ) -> tuple[Services, Services]:
     config = tmp_path / "config"
     config.mkdir()
-    coach = {"backup": {"enabled": True, "dest": str(tmp_path / "backups"), "keep": 3},
-             "retention": {"memo_text_days": 30}}
+    coach = {
+        "backup": {"enabled": True, "dest": str(tmp_path / "backups"), "keep": 3},
+        "retention": {"memo_text_days": 30},
+    }
     (config / "coach.yaml").write_text(yaml.safe_dump(coach))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", database_url)

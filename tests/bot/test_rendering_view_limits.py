@@ -143,6 +143,7 @@ def user_progress(draw: st.DrawFn) -> UserProgress:
         user_id=1,
         memo_count=draw(st.integers(0, 10_000)),
         overall=overall,
+        first_overall=draw(st.none() | st.sampled_from(overall)) if overall else None,
         criteria=criteria,
         strongest=draw(st.none() | st.sampled_from(criteria)) if criteria else None,
         weakest=draw(st.none() | st.sampled_from(criteria)) if criteria else None,

@@ -51,6 +51,7 @@ from bot.rendering.notices import (
 from bot.rendering.preview import render_preview
 from bot.rendering.privacy import render_privacy
 from bot.rendering.progress_blocks import render_history, render_progress
+from bot.rendering.progress_text import progress_as_text
 from bot.rendering.rubric_view import render_rubric
 from bot.rendering.status import Stage, first_line_of, render_status
 from config.coach import CoachConfig
@@ -171,6 +172,7 @@ def _progress(**overrides: Any) -> UserProgress:
             ScorePoint(when + timedelta(days=1), 3.0, 2),
             ScorePoint(when + timedelta(days=2), 3.8, 3),
         ],
+        "first_overall": ScorePoint(when, 2.4, 1),
         "criteria": [
             answer,
             evidence,
@@ -548,8 +550,35 @@ def test_progress_view() -> None:
     assert_slack_limits(message)
 
 
+def test_progress_trend_starts_at_the_first_memo_not_the_window() -> None:
+    """``overall`` holds only the newest memos; first → latest still spans everything."""
+    when = datetime(2025, 3, 4, 10, 0)
+    window = [ScorePoint(when + timedelta(days=i), 4.0, 900 + i) for i in range(200)]
+    progress = _progress(memo_count=1099, overall=window, first_overall=ScorePoint(when, 1.5, 1))
+    [message] = render_progress(progress)
+    preview = render_preview([message])
+    assert "1,099 memos" in preview
+    assert "1.5 → 4 / 5 ↑" in preview
+    assert "latest overall 4 / 5" in message.text
+    assert "Overall: first 1.5, latest 4.0 ↑" in progress_as_text("local", progress)
+
+
+def test_progress_one_scored_memo_shows_no_trend() -> None:
+    """An unscored memo does not make a trend: first and latest are the same memo."""
+    when = datetime(2025, 3, 4, 10, 0)
+    only = ScorePoint(when, 3.2, 7)
+    progress = _progress(
+        memo_count=2, overall=[ScorePoint(when, None, 6), only], first_overall=only
+    )
+    preview = render_preview(render_progress(progress))
+    assert "Overall: 3.2 / 5 — send another memo to start seeing a trend." in preview
+
+
 def test_progress_empty_state() -> None:
-    for progress in (None, _progress(memo_count=0, overall=[], criteria=[], recent=[])):
+    for progress in (
+        None,
+        _progress(memo_count=0, overall=[], first_overall=None, criteria=[], recent=[]),
+    ):
         [message] = render_progress(progress)
         assert "No memos yet" in message.text
         assert "No memos yet" in render_preview([message])

@@ -83,7 +83,8 @@ def test_a_huge_history_keeps_the_home_within_slacks_block_limit() -> None:
     progress = UserProgress(
         user_id=1,
         memo_count=400,
-        overall=[ScorePoint(when, 3.0, i) for i in range(400)],
+        overall=[ScorePoint(when, 3.0, i) for i in range(200, 400)],
+        first_overall=ScorePoint(when, 3.0, 0),
         criteria=criteria,
         strongest=criteria[1],
         weakest=criteria[3],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -14,6 +16,7 @@ from storage.repositories.progress import (
     team_activity,
     user_progress,
 )
+from storage.repositories.score_history import CHART_POINTS
 from storage.repositories.teams import add_team_member
 from tests.storage import factories
 
@@ -24,6 +27,7 @@ async def test_empty_user(database: Database) -> None:
         progress = await user_progress(session, owner.id)
     assert progress.memo_count == 0
     assert progress.overall == []
+    assert progress.first_overall is None
     assert progress.criteria == []
     assert progress.strongest is None
     assert progress.weakest is None
@@ -42,6 +46,7 @@ async def test_one_memo(database: Database) -> None:
     assert progress.memo_count == 1
     assert [(p.evaluation_id, p.overall_score) for p in progress.overall] == [(evaluation.id, 3.0)]
     assert progress.overall[0].created_at == evaluation.created_at
+    assert progress.first_overall == progress.overall[0]
     by_key = {c.key: c for c in progress.criteria}
     assert by_key["answer_first"].first_score == by_key["answer_first"].latest_score == 4.0
     assert by_key["answer_first"].count == 1
@@ -77,6 +82,7 @@ async def test_many_memos(database: Database) -> None:
     assert progress.memo_count == 4
     assert [p.evaluation_id for p in progress.overall] == [e.id for e in evaluations]
     assert [p.overall_score for p in progress.overall] == [2.5, 3.0, 4.5, 4.0]
+    assert progress.first_overall == progress.overall[0]
     answer, evidence = progress.criteria
     assert (answer.key, answer.first_score, answer.latest_score) == ("answer_first", 2.0, 4.0)
     assert (answer.average, answer.count, answer.change) == (3.5, 4, 2.0)
@@ -183,12 +189,121 @@ async def test_progress_over_ten_thousand_evaluations(database: Database) -> Non
     async with database.session() as session:
         progress = await user_progress(session, owner.id)
     assert progress.memo_count == total
-    assert len(progress.overall) == total
+    # overall is the newest window only; the very first memo comes apart.
+    assert [p.evaluation_id for p in progress.overall] == list(
+        range(total - CHART_POINTS + 1, total + 1)
+    )
+    assert progress.first_overall is not None
+    assert (progress.first_overall.evaluation_id, progress.first_overall.overall_score) == (1, 1.0)
     assert {c.count for c in progress.criteria} == {total}
     assert progress.criteria[0].first_score == 1.0  # answer_first at index 0
     assert progress.recurring_opportunity is not None
     assert progress.recurring_opportunity.count == 50
     assert progress.recent[0].evaluation_id == total
+
+
+async def test_overall_window_and_first_scored_memo(database: Database) -> None:
+    """A history longer than the window: the window is the newest memos, the count is
+    all of them, and the first is the oldest memo that has an overall score."""
+    async with database.transaction() as session:
+        owner = await factories.user(session)
+        await factories.evaluated_memo(session, owner, {"answer_first": None})  # no overall
+        evaluations = [
+            await factories.evaluated_memo(session, owner, {"answer_first": score})
+            for score in (2.0, 3.0, 4.0, 5.0)
+        ]
+    async with database.session() as session:
+        progress = await user_progress(session, owner.id, points=2)
+    assert progress.memo_count == 5
+    assert [p.evaluation_id for p in progress.overall] == [e.id for e in evaluations[-2:]]
+    assert progress.first_overall is not None
+    assert progress.first_overall.evaluation_id == evaluations[0].id
+    assert progress.overall_trend == (2.0, 5.0)
+    assert progress.latest_overall_score == 5.0
+
+
+def _expected_criteria(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The per-key summary computed in Python: newest name, first and latest judged
+    score, average and count of judged rows; ties in time go by id."""
+    expected = []
+    for key in sorted({r["criterion_key"] for r in rows}):
+        mine = sorted(
+            (r for r in rows if r["criterion_key"] == key), key=lambda r: (r["created_at"], r["id"])
+        )
+        judged = [r["score"] for r in mine if r["score"] is not None]
+        expected.append(
+            (
+                key,
+                mine[-1]["criterion_name"],
+                judged[0] if judged else None,
+                judged[-1] if judged else None,
+                sum(judged) / len(judged) if judged else None,
+                len(judged),
+            )
+        )
+    return expected
+
+
+async def test_criteria_match_a_reference_with_ties_gaps_and_renames(database: Database) -> None:
+    """Shared timestamps (broken by id), unjudged rows at either end, renamed criteria and
+    a never-judged one all summarise as a straightforward reading of the rows would."""
+    rng = random.Random(11)
+    keys = ["answer_first", "evidence", "never_judged", "ask"]
+    async with database.transaction() as session:
+        owner = await factories.user(session)
+        other = await factories.user(session, "U-other")
+        memo = await factories.submission(session, owner)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    times = [start + timedelta(hours=rng.randrange(6)) for _ in range(40)]  # many ties
+    evaluations, scores = [], []
+    for index, when in enumerate(times):
+        evaluation_id = index + 1
+        evaluations.append(
+            {
+                "id": evaluation_id,
+                "submission_id": memo.id,
+                "user_id": owner.id if index % 8 else other.id,
+                "rubric_version": 1,
+                "evaluator": "offline",
+                "language": "en",
+                "overall_score": 3.0,
+                "strengths": [],
+                "opportunities": [],
+                "segments": [],
+                "result_json": {},
+                "created_at": when,
+            }
+        )
+        for key in keys:
+            judged = key != "never_judged" and rng.random() < 0.6
+            scores.append(
+                {
+                    "id": len(scores) + 1,
+                    "evaluation_id": evaluation_id,
+                    "user_id": evaluations[-1]["user_id"],
+                    "criterion_key": key,
+                    "criterion_name": f"{key} v{rng.randrange(5)}",
+                    "weight": 25,
+                    "score": float(rng.randrange(1, 6)) if judged else None,
+                    "created_at": when,
+                }
+            )
+    async with database.transaction() as session:
+        await session.execute(insert(Evaluation), evaluations)
+        await session.execute(insert(CriterionScoreRow), scores)
+    async with database.session() as session:
+        progress = await user_progress(session, owner.id)
+    got = sorted(
+        (c.key, c.name, c.first_score, c.latest_score, c.average, c.count)
+        for c in progress.criteria
+    )
+    expected = _expected_criteria([r for r in scores if r["user_id"] == owner.id])
+    assert [g[:4] + g[5:] for g in got] == [e[:4] + e[5:] for e in expected]
+    for g, e in zip(got, expected, strict=True):
+        assert (g[4] is None) == (e[4] is None)
+        assert g[4] is None or abs(g[4] - e[4]) < 1e-9
+    never = next(c for c in progress.criteria if c.key == "never_judged")
+    assert (never.first_score, never.latest_score, never.count) == (None, None, 0)
 
 
 async def test_team_activity_this_week(database: Database) -> None:

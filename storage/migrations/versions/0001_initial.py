@@ -198,9 +198,9 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        "ix_criterion_scores_user_id_criterion_key_created_at",
+        "ix_criterion_scores_user_id_criterion_key_created_at_score",
         "criterion_scores",
-        ["user_id", "criterion_key", "created_at"],
+        ["user_id", "criterion_key", "created_at", "score"],
     )
 
     _versioned_document("rubric_versions")
