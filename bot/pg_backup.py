@@ -83,16 +83,8 @@ def backup_postgres(database_url: str, destination: Path, keep: int) -> Path | s
         )
     destination.mkdir(parents=True, exist_ok=True)
     partial = archive.with_name(f".{archive.name}.partial")
-    env = {**os.environ, **({"PGPASSWORD": command.password} if command.password else {})}
     try:
-        finished = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            _with_file(command.argv, executable, partial),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=PG_DUMP_TIMEOUT_SECONDS,
-            check=False,
-        )
+        finished = _run_pg_tool(_with_file(command.argv, executable, partial), command.password)
         if finished.returncode != 0:
             raise BackupError(f"pg_dump failed ({finished.returncode}): {finished.stderr.strip()}")
         publish(partial, archive)
@@ -152,17 +144,22 @@ def run_pg_restore(database_url: str, archive: Path) -> None:
     executable = shutil.which("pg_restore")
     if executable is None:
         raise BackupError("pg_restore was not found")
-    env = {**os.environ, **({"PGPASSWORD": command.password} if command.password else {})}
-    finished = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [executable, *command.argv[1:]],
+    finished = _run_pg_tool([executable, *command.argv[1:]], command.password)
+    if finished.returncode != 0:
+        raise BackupError(
+            f"pg_restore failed ({finished.returncode}), nothing was changed: "
+            f"{finished.stderr.strip()}"
+        )
+
+
+def _run_pg_tool(argv: list[str], password: str | None) -> subprocess.CompletedProcess[str]:
+    """Run pg_dump/pg_restore with the password in PGPASSWORD, never on the command line."""
+    env = {**os.environ, **({"PGPASSWORD": password} if password else {})}
+    return subprocess.run(  # noqa: S603 - fixed argv, no shell
+        argv,
         env=env,
         capture_output=True,
         text=True,
         timeout=PG_DUMP_TIMEOUT_SECONDS,
         check=False,
     )
-    if finished.returncode != 0:
-        raise BackupError(
-            f"pg_restore failed ({finished.returncode}), nothing was changed: "
-            f"{finished.stderr.strip()}"
-        )
