@@ -33,9 +33,6 @@ RUN pip install --no-cache-dir --no-deps .
 
 FROM ${PYTHON_IMAGE} AS runtime
 
-LABEL org.opencontainers.image.title="memo-coach" \
-      org.opencontainers.image.description="A Slack bot that coaches people on their business writing."
-
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -55,6 +52,22 @@ USER 10001:10001
 # DATABASE_URL defaults to sqlite:///./data/memo_coach.db, i.e. /app/data: mount a volume
 # there. Backups go to /app/backups (coach.yaml backup.dest).
 EXPOSE 3000
+
+# OCI image labels. CI (.github/workflows/ci.yml) passes VERSION from pyproject.toml (the
+# one version source), REVISION (the commit), CREATED (RFC 3339 build time) and SOURCE (the
+# repository URL, which links the GHCR package to it); a local build says "unknown".
+# Declared late so a new commit does not invalidate the layers above.
+ARG VERSION=unknown
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="memo-coach" \
+      org.opencontainers.image.description="A Slack bot that coaches people on their business writing." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.url="${SOURCE}"
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '3000'), timeout=4)"]

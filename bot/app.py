@@ -9,6 +9,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot.request_metrics import observe_request
+from bot.request_shape import RequireUsableShape
 from bot.services import Services
 from handlers import register_listeners
 
@@ -25,6 +26,7 @@ def build_app(services: Services) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
+    app.middleware(RequireUsableShape())  # first: listeners only see usable payloads
     app.middleware(observe_request)
     register_listeners(app, services)
     return app

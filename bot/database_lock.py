@@ -12,6 +12,7 @@ at work.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database, async_database_url, is_sqlite
@@ -91,8 +93,11 @@ class AdvisoryLock:
         try:
             await connection.execute(select(unlock(RUN_LOCK_CLASS, _schema_key())))
             await connection.commit()
+        except DBAPIError:
+            pass  # the connection died (server restart, failover), and the lock with it
         finally:
-            await connection.close()
+            with contextlib.suppress(DBAPIError):
+                await connection.close()
 
 
 def _schema_key() -> object:

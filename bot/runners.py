@@ -114,7 +114,9 @@ async def build_services(runtime: Runtime) -> Services:
     return Services(
         runtime=runtime,
         database=database,
-        client=make_web_client(settings),
+        client=make_web_client(
+            settings, session=aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        ),
         evaluator=build_evaluator(
             key.get_secret_value() if key else None,
             settings.anthropic_base_url,

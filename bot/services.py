@@ -35,4 +35,6 @@ class Services:
         if close is not None:
             await close()
         await self.http.close()
+        if self.client.session is not None:
+            await self.client.session.close()
         await self.database.dispose()

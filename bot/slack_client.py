@@ -8,6 +8,7 @@ client into its per-request clients, so pass ``AsyncApp(client=make_web_client(.
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -41,8 +42,16 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def make_web_client(settings: Settings, *, token: str | None = None) -> AsyncWebClient:
-    """A client for ``settings.slack_api_url``; ``token`` defaults to the bot token."""
+def make_web_client(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
+    """A client for ``settings.slack_api_url``; ``token`` defaults to the bot token.
+
+    Pass a long-lived ``session`` in the bot: without one slack_sdk opens a new HTTP
+    session (and connection) for every call; Bolt's per-request clients reuse it."""
     if token is None and settings.slack_bot_token is not None:
         token = settings.slack_bot_token.get_secret_value()
     base_url = settings.slack_api_url
@@ -53,4 +62,5 @@ def make_web_client(settings: Settings, *, token: str | None = None) -> AsyncWeb
         base_url=base_url,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
+        session=session,
     )

@@ -73,7 +73,7 @@ async def download_slack_file(
         )
     if not is_allowed_file_url(url, allowed_hosts):
         logger.warning("file %s: refused download from host %s", file_id, _host(url))
-        raise _foreign_host(name)
+        raise foreign_host_error(name)
     size = file.get("size")
     if isinstance(size, int) and not isinstance(size, bool) and size > max_bytes:
         logger.info("file %s: declared size %d over the %d-byte limit", file_id, size, max_bytes)
@@ -138,7 +138,7 @@ class _Download:
                 response.url.host,
                 _host(target),
             )
-            raise _foreign_host(self.name)
+            raise foreign_host_error(self.name)
         return target
 
     async def _body(self, response: aiohttp.ClientResponse) -> bytes:
@@ -206,7 +206,8 @@ def _is_html_file(file: Mapping[str, Any], name: str) -> bool:
     )
 
 
-def _foreign_host(name: str) -> ExtractionError:
+def foreign_host_error(name: str) -> ExtractionError:
+    """A file served from outside SLACK_FILE_HOSTS (an external file, or a forged link)."""
     return fail(
         name,
         "the file is served from a host I'm not allowed to download from.",

@@ -9,6 +9,7 @@ by this process after a restart or by another replica.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -32,11 +33,52 @@ from storage.repositories.jobs import (
     fail_job,
     release_job,
 )
+from storage.repositories.submissions import set_submission_status
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 1.0
 """How often idle workers look for jobs another replica queued (intake here wakes them)."""
+UNPOSTABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+"""Slack errors retrying cannot fix: the reply's channel is gone or closed to the bot."""
+
+
+class _IdleLoops:
+    """The idle loops of one stage, woken one at a time: waking all of them for every
+    new job made up to ``concurrency`` loops race for one row (on SQLite, busy-waiting
+    on the write lock and delaying intake). A wake with nobody waiting is kept for the
+    next loop that goes idle, so a job committed during a claim is not left waiting."""
+
+    def __init__(self) -> None:
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._pending = False
+
+    async def wait(self) -> None:
+        if self._pending:
+            self._pending = False
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    def wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._pending = True
+
+    def wake_all(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+
 
 Step = Callable[[Services, Job], Awaitable[None]]
 
@@ -55,6 +97,10 @@ class WorkerPool:
         self.worker_id = worker_id or new_worker_id()
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
+        self._idle: dict[JobStage, _IdleLoops] = {
+            "announce": _IdleLoops(),
+            "evaluate": _IdleLoops(),
+        }
         self.busy = 0
 
     def start(self) -> None:
@@ -65,12 +111,15 @@ class WorkerPool:
             asyncio.create_task(self._loop(stage, step), name=f"worker-{stage}-{i}")  # type: ignore[arg-type]
             for i, (stage, step) in enumerate(loops)
         ]
+        self._loops.append(asyncio.create_task(self._dispatch(), name="worker-dispatch"))
 
     async def stop(self, grace: float = 20.0) -> None:
         """Stop claiming; give running jobs ``grace`` seconds, then cancel them (their
         jobs are released, or their leases simply expire)."""
         self._stopping.set()
         self.services.work_available.set()
+        for idle in self._idle.values():
+            idle.wake_all()
         if not self._loops:
             return
         _, pending = await asyncio.wait(self._loops, timeout=grace)
@@ -79,28 +128,46 @@ class WorkerPool:
         await asyncio.gather(*self._loops, return_exceptions=True)
 
     async def _loop(self, stage: JobStage, step: Step) -> None:
+        idle = self._idle[stage]
         while not self._stopping.is_set():
             job = await self._claim(stage)
             if job is None:
-                await self._idle()
+                if not self._stopping.is_set():  # stop() has woken the waiting ones
+                    await idle.wait()
                 continue
+            idle.wake_one()  # more may be due: let one idle sibling look
             self.busy += 1
             try:
                 await self._run(job, stage, step)
+            except Exception:
+                # Recording the outcome failed too (database down, locked, restarting):
+                # keep this loop alive; the job is taken up again when its lease ends.
+                log.exception("could not record a job's outcome; retried after its lease")
+                await asyncio.sleep(IDLE_POLL_SECONDS)
             finally:
                 self.busy -= 1
 
-    async def _idle(self) -> None:
+    async def _dispatch(self) -> None:
+        """On new work here (intake sets ``work_available``), or every
+        ``IDLE_POLL_SECONDS`` for work another replica queued, wake one idle loop per
+        stage; a loop that claims a job wakes the next, so a burst fans out."""
         event = self.services.work_available
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), IDLE_POLL_SECONDS)
-        if not self._stopping.is_set():
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), IDLE_POLL_SECONDS)
+            if self._stopping.is_set():
+                return
             event.clear()
+            for idle in self._idle.values():
+                idle.wake_one()
 
     async def _claim(self, stage: JobStage) -> Job | None:
         try:
             async with self.services.database.transaction() as session:
-                await fail_expired_jobs(session, max_attempts=self.max_attempts)
+                for submission_id in await fail_expired_jobs(
+                    session, max_attempts=self.max_attempts
+                ):
+                    await set_submission_status(session, submission_id, "failed")
                 return await claim_next_job(
                     session,
                     self.worker_id,
@@ -140,7 +207,7 @@ class WorkerPool:
             if stage == "announce":
                 async with self.services.database.transaction() as session:
                     await advance_job(session, job.id, self.worker_id, "evaluate")
-                self.services.work_available.set()
+                self._idle["evaluate"].wake_one()
             else:
                 await self._complete(job)
             log.info("job finished", extra={"job_id": job.id, "stage": stage})
@@ -164,19 +231,25 @@ class WorkerPool:
             extra={"job_id": job.id, "reason": reason, "attempt": job.attempts},
             exc_info=exc,
         )
+        permanent = isinstance(exc, SlackApiError) and exc.response.get("error") in UNPOSTABLE
         async with self.services.database.transaction() as session:
-            await fail_job(
+            failed = await fail_job(
                 session,
                 job.id,
                 self.worker_id,
                 reason,
-                max_attempts=self.max_attempts,
+                max_attempts=job.attempts if permanent else self.max_attempts,
                 backoff_seconds=5,
             )
+            if failed is not None and failed.status == "failed":
+                await set_submission_status(session, job.submission_id, "failed")
 
     async def _heartbeat(self, job: Job) -> None:
         """Renew the lease while the job runs, so slow model calls are not taken over."""
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
-            async with self.services.database.transaction() as session:
-                await extend_lease(session, job.id, self.worker_id, self.lease_seconds)
+            try:
+                async with self.services.database.transaction() as session:
+                    await extend_lease(session, job.id, self.worker_id, self.lease_seconds)
+            except Exception:  # e.g. the database is restarting: try again next beat
+                log.warning("could not renew a job's lease", exc_info=True)

@@ -6,10 +6,12 @@ everything here runs on the async drivers, so the URL is translated in one place
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +133,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             kwargs["poolclass"] = StaticPool
         else:
             path.expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed, echo=echo, **kwargs)
+        engine = create_async_engine(parsed, echo=echo, hide_parameters=True, **kwargs)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     parsed, server_settings = _postgres_server_settings(parsed)
@@ -141,6 +143,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(
         parsed,
         echo=echo,
+        hide_parameters=True,  # SQL errors are logged: never with memo text in them
         pool_size=5,
         max_overflow=10,
         pool_timeout=30,
@@ -160,6 +163,9 @@ def sqlite_version() -> str:
     return sqlite3.sqlite_version
 
 
+_HOLDS_SQLITE_WRITE_LOCK: ContextVar[bool] = ContextVar("holds_sqlite_write_lock", default=False)
+
+
 class Database:
     """One engine and its session factory, created once per process."""
 
@@ -167,6 +173,11 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self.sessionmaker = session_factory(self.engine)
+        # SQLite has one writer at a time. Queueing this process's transactions here
+        # (FIFO, no sleeping) replaces SQLite's busy handler, which sleeps up to 100 ms
+        # between retries and let a burst of intakes and job claims take seconds.
+        # busy_timeout still covers other processes (CLI commands, backups).
+        self._sqlite_writes = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -182,8 +193,21 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction that commits on success, rolls back on error."""
-        async with self.sessionmaker() as session, session.begin():
+        async with self._write_turn(), self.sessionmaker() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _write_turn(self) -> AsyncIterator[None]:
+        """On SQLite, wait for this process's other transactions (re-entrant per task)."""
+        if self._sqlite_writes is None or _HOLDS_SQLITE_WRITE_LOCK.get():
+            yield
+            return
+        async with self._sqlite_writes:
+            token = _HOLDS_SQLITE_WRITE_LOCK.set(True)
+            try:
+                yield
+            finally:
+                _HOLDS_SQLITE_WRITE_LOCK.reset(token)
 
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query (for /ready)."""

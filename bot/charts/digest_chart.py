@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from bot.charts import new_figure, to_png
 from bot.charts.progress_chart import chart_label
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (see bot.charts)
+    from matplotlib.axes import Axes
 
 MAX_MEMBERS = 40
 """Beyond this the bars get unreadable; the rest are counted in the title."""

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.charts import new_figure, to_png
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (see bot.charts)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 MARKERS_UP_TO = 40
 """Beyond this many points per line, markers only add clutter."""
@@ -73,6 +73,8 @@ def _judged(xs: Sequence[int], scores: Sequence[float | None]) -> tuple[list[int
 
 
 def _plot_criteria(axes: Axes, xs: Sequence[int], criteria: Sequence[ChartSeries]) -> None:
+    from matplotlib import colormaps
+
     palette = colormaps["tab10" if len(criteria) <= 10 else "tab20"]
     dense = len(xs) > MARKERS_UP_TO
     for index, series in enumerate(criteria):
@@ -102,6 +104,8 @@ def _frame(axes: Axes, data: ProgressChartData, first: int, count: int) -> None:
     if count <= FEW_TICKS:
         axes.set_xticks(range(first, first + count))
     else:
+        from matplotlib.ticker import MaxNLocator
+
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlim(first - 0.5, first + max(count, 1) - 0.5)
     axes.grid(axis="y", alpha=0.3)

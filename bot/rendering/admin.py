@@ -32,4 +32,6 @@ def render_unknown_admin(area: str, known: Sequence[str]) -> SlackMessage:
         f"I don't know `admin {escape_mrkdwn(area[:40])}`. Try one of {names}, or "
         "`/memo-coach admin help`."
     )
-    return SlackMessage(text=f"Unknown admin command: {area[:40]}", blocks=[section(text)])
+    return SlackMessage(
+        text=f"Unknown admin command: {escape_mrkdwn(area[:40])}", blocks=[section(text)]
+    )

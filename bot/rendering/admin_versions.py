@@ -68,7 +68,7 @@ def render_config_errors(
         f"That {kind} file was not applied",
         bullets(lines, escape=False),
         note=f"{live} Fix the file and share it again.",
-        fallback=f"That {kind} file was not applied: {error}",
+        fallback=f"That {kind} file was not applied: {escape_mrkdwn(str(error))}",
     )
 
 

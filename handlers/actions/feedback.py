@@ -12,14 +12,14 @@ from bot.progress_report import PostedProgress, load_progress, start_progress_re
 from bot.rendering.evaluation import ACTION_HELPFUL, ACTION_MY_PROGRESS, ACTION_NOT_HELPFUL
 from bot.rendering.notices import render_thanks_for_feedback
 from bot.rendering.progress_blocks import render_progress, render_progress_pointer
+from bot.request_shape import row_id
 from bot.services import Services
 from storage.repositories.evaluations import set_feedback
 from storage.repositories.users import get_user_by_slack_id
 
 
 def _evaluation_id(action: dict[str, Any]) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else None
+    return row_id(action.get("value"))
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -21,6 +21,8 @@ from storage.repositories.users import get_user_by_slack_id
 def register(app: AsyncApp, services: Services) -> None:
     async def on_confirm(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        if not body.get("response_url"):
+            return  # not a click on our confirmation message, which always has one
         slack_user_id = str(body["user"]["id"])
         memos = evaluations = 0
         async with services.database.transaction() as session:
@@ -37,8 +39,10 @@ def register(app: AsyncApp, services: Services) -> None:
             )
         await respond(replace_original=True, **render_forget_me_done(memos, evaluations).payload())
 
-    async def on_cancel(ack: AsyncAck, respond: AsyncRespond) -> None:
+    async def on_cancel(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
+        if not body.get("response_url"):
+            return
         await respond(replace_original=True, **render_forget_me_cancelled().payload())
 
     app.action(ACTION_FORGET_ME_CONFIRM)(on_confirm)

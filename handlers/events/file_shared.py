@@ -3,14 +3,18 @@ first records the memo; the file id's unique key makes the other a no-op."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 from handlers.admin.config_files import is_config_file
 from handlers.events.memo_files import in_coaching_channel, memo_files, submit_files
+
+log = logging.getLogger(__name__)
 
 
 def _share_ts(file: dict[str, Any], channel: str) -> str | None:
@@ -34,7 +38,11 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         if not channel.startswith("D") and not await in_coaching_channel(services, channel):
             return
-        info = await client.files_info(file=file_id)
+        try:
+            info = await client.files_info(file=file_id)
+        except SlackApiError as exc:  # deleted since, or not shared with us: nothing to do
+            log.info("file_shared: files.info failed (%s)", exc.response.get("error"))
+            return
         file = info.get("file") or {}
         if channel.startswith("D") and is_config_file(file):
             return  # a rubric/prompt upload: the file_share message handles it

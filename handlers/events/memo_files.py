@@ -33,6 +33,18 @@ def memo_files(files: list[dict[str, Any]] | None, services: Services) -> list[d
     return kept
 
 
+def foreign_files(files: list[dict[str, Any]] | None, services: Services) -> list[str]:
+    """Names of shared files whose link points outside SLACK_FILE_HOSTS (an external
+    file such as a Google Doc, or a forged link): never downloaded, but explained."""
+    hosts = services.runtime.settings.file_hosts
+    names = []
+    for file in files or []:
+        url = file.get("url_private_download") or file.get("url_private")
+        if isinstance(url, str) and not is_allowed_file_url(url, hosts):
+            names.append(str(file.get("name") or file.get("title") or "the file"))
+    return names
+
+
 async def in_coaching_channel(services: Services, channel_id: str) -> bool:
     async with services.database.session() as session:
         return await is_coaching_channel(session, channel_id)

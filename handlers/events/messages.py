@@ -8,10 +8,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.intake import IntakeResult, MemoRequest, submit_memo
+from bot.intake import IntakeResult, MemoRequest, Outcome, submit_memo
 from bot.services import Services
+from bot.slack_files import foreign_host_error
 from handlers.admin.config_files import handle_config_share, is_config_share
-from handlers.events.memo_files import in_coaching_channel, memo_files, submit_files
+from handlers.events.memo_files import (
+    foreign_files,
+    in_coaching_channel,
+    memo_files,
+    submit_files,
+)
 from handlers.intake_replies import intake_reply
 from handlers.short_commands import command_replies
 
@@ -70,6 +76,11 @@ def register(app: AsyncApp, services: Services) -> None:
                     event_id=body.get("event_id"),
                 )
                 await _reply_in_thread(client, event, result)
+            elif wanted and (foreign := foreign_files(event["files"], services)):
+                refused = foreign_host_error(foreign[0]).user_message
+                await _reply_in_thread(
+                    client, event, IntakeResult(Outcome.REJECTED, message=refused)
+                )
             return
         if not is_dm:
             return  # channel text reaches us only through @mentions (app_mention)
