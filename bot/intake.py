@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.logging_setup import bind_log_context
@@ -17,9 +16,13 @@ from bot.metrics import RATE_LIMIT_REFUSALS
 from bot.services import Services
 from evaluation.errors import MemoRejected
 from evaluation.limits import check_memo
-from storage.models import Submission, SubmissionSource
+from storage.models import SubmissionSource
 from storage.repositories.jobs import enqueue_job
-from storage.repositories.submissions import create_submission, find_submission
+from storage.repositories.submissions import (
+    create_submission,
+    find_submission,
+    submissions_since,
+)
 from storage.repositories.users import upsert_user
 from storage.types import utcnow
 
@@ -68,12 +71,7 @@ async def _retry_at(
     session: AsyncSession, user_id: int, limit: int, now: datetime
 ) -> datetime | None:
     """When the user may submit again, or None while they are under the hourly limit."""
-    window = await session.execute(
-        select(func.count(), func.min(Submission.created_at)).where(
-            Submission.user_id == user_id, Submission.created_at >= now - RATE_WINDOW
-        )
-    )
-    count, oldest = window.one()
+    count, oldest = await submissions_since(session, user_id, now - RATE_WINDOW)
     if count < limit or oldest is None:
         return None
     retry_at: datetime = oldest + RATE_WINDOW

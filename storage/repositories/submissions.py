@@ -124,14 +124,18 @@ async def set_submission_status(
     return affected(result) > 0
 
 
-async def count_submissions_since(session: AsyncSession, user_id: int, since: datetime) -> int:
-    """How many memos a user sent since ``since`` (for the hourly rate limit)."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.user_id == user_id, Submission.created_at >= since)
+async def submissions_since(
+    session: AsyncSession, user_id: int, since: datetime
+) -> tuple[int, datetime | None]:
+    """How many memos a user sent since ``since`` and when the oldest of them came (the
+    hourly rate limit says when the user may send again)."""
+    window = await session.execute(
+        select(func.count(), func.min(Submission.created_at)).where(
+            Submission.user_id == user_id, Submission.created_at >= since
+        )
     )
-    return int(count or 0)
+    count, oldest = window.one()
+    return int(count or 0), oldest
 
 
 async def record_delivery(

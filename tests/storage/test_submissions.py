@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import Submission, User
 from storage.repositories.submissions import (
-    count_submissions_since,
     create_submission,
     find_submission,
     get_submission,
     set_submission_status,
+    submissions_since,
 )
 from storage.repositories.users import upsert_user
 from tests.storage import factories
@@ -172,7 +172,7 @@ async def test_status_and_source_are_checked(database: Database) -> None:
             )
 
 
-async def test_count_submissions_since(database: Database) -> None:
+async def test_submissions_since(database: Database) -> None:
     owner = await _user(database)
     other = await _user(database, "U2")
     async with database.transaction() as session:
@@ -181,8 +181,11 @@ async def test_count_submissions_since(database: Database) -> None:
         await factories.submission(session, other)
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     async with database.session() as session:
-        assert await count_submissions_since(session, owner.id, hour_ago) == 3
-        assert await count_submissions_since(session, owner.id, datetime.now(UTC)) == 0
+        count, oldest = await submissions_since(session, owner.id, hour_ago)
+        assert count == 3
+        assert oldest is not None
+        assert hour_ago < oldest <= datetime.now(UTC)
+        assert await submissions_since(session, owner.id, datetime.now(UTC)) == (0, None)
 
 
 async def test_foreign_keys_are_enforced(database: Database) -> None:
