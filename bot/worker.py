@@ -158,16 +158,25 @@ class WorkerPool:
             if self._stopping.is_set():
                 return
             event.clear()
+            await self._fail_exhausted_jobs()
             for idle in self._idle.values():
                 idle.wake_one()
 
-    async def _claim(self, stage: JobStage) -> Job | None:
+    async def _fail_exhausted_jobs(self) -> None:
+        """Once per tick, not per claim: mark jobs whose last lease expired failed (claims
+        already skip them; this only tells their memo's status)."""
         try:
             async with self.services.database.transaction() as session:
                 for submission_id in await fail_expired_jobs(
                     session, max_attempts=self.max_attempts
                 ):
                     await set_submission_status(session, submission_id, "failed")
+        except Exception:
+            log.exception("could not fail exhausted jobs; trying again next tick")
+
+    async def _claim(self, stage: JobStage) -> Job | None:
+        try:
+            async with self.services.database.transaction() as session:
                 return await claim_next_job(
                     session,
                     self.worker_id,

@@ -21,6 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import CriterionScoreRow, Evaluation, TeamMembership, User
 
 
+def change(current: float | None, previous: float | None) -> float | None:
+    """This period's average minus the previous one's; None unless both exist."""
+    return None if current is None or previous is None else current - previous
+
+
 @dataclass(frozen=True)
 class CriterionAverage:
     key: str
@@ -33,9 +38,7 @@ class CriterionAverage:
 
     @property
     def change(self) -> float | None:
-        if self.average is None or self.previous_average is None:
-            return None
-        return self.average - self.previous_average
+        return change(self.average, self.previous_average)
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,7 @@ class MemberDigest:
 
     @property
     def change(self) -> float | None:
-        if self.average is None or self.previous_average is None:
-            return None
-        return self.average - self.previous_average
+        return change(self.average, self.previous_average)
 
 
 @dataclass(frozen=True)

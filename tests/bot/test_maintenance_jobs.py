@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from tests.storage.factories import submission, user
 NIGHT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
+@asynccontextmanager
 async def _replicas(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
-) -> tuple[Services, Services]:
+) -> AsyncIterator[tuple[Services, Services]]:
+    """Two processes' worth of Services on one database, with backups enabled."""
     config = tmp_path / "config"
     config.mkdir()
     coach = {
@@ -37,31 +40,29 @@ async def _replicas(
     monkeypatch.setenv("MEMO_COACH_CONFIG_DIR", str(config))
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-unused")
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    return await build_services(load_runtime()), await build_services(load_runtime())
+    first = await build_services(load_runtime())
+    second = await build_services(load_runtime())
+    try:
+        yield first, second
+    finally:
+        await first.aclose()
+        await second.aclose()
 
 
 @pytest_asyncio.fixture
 async def replicas(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
 ) -> AsyncIterator[tuple[Services, Services]]:
-    first, second = await _replicas(monkeypatch, tmp_path, database_url)
-    try:
-        yield first, second
-    finally:
-        await first.aclose()
-        await second.aclose()
+    async with _replicas(monkeypatch, tmp_path, database_url) as pair:
+        yield pair
 
 
 @pytest_asyncio.fixture
 async def sqlite_replicas(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_database_url: str
 ) -> AsyncIterator[tuple[Services, Services]]:
-    first, second = await _replicas(monkeypatch, tmp_path, sqlite_database_url)
-    try:
-        yield first, second
-    finally:
-        await first.aclose()
-        await second.aclose()
+    async with _replicas(monkeypatch, tmp_path, sqlite_database_url) as pair:
+        yield pair
 
 
 async def test_two_replicas_make_one_nightly_backup(

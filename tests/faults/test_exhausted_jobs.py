@@ -22,7 +22,8 @@ async def test_a_job_whose_last_lease_expired_fails_its_memo(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_database_url: str, slack: FakeSlack
 ) -> None:
     """As if the memo had killed its worker on every attempt (the worker loops stay off
-    while the job is rewritten to that state, then one claim pass runs)."""
+    while the job is rewritten to that state; then a claim skips it and one dispatcher
+    tick's sweep marks it failed)."""
     async with running_bot(monkeypatch, tmp_path, sqlite_database_url, slack) as harness:
         workers = harness.bot.workers
         await workers.stop(grace=1)
@@ -39,6 +40,7 @@ async def test_a_job_whose_last_lease_expired_fails_its_memo(
                 )
             )
         assert await workers._claim("evaluate") is None
+        await workers._fail_exhausted_jobs()
         [(_, status, stage, attempts, error)] = await job_rows(database)
     assert (status, stage, attempts) == ("failed", "evaluate", workers.max_attempts)
     assert error == "lease expired on the last attempt"
