@@ -28,5 +28,6 @@ def build_app(services: Services) -> AsyncApp:
     )
     app.middleware(RequireUsableShape())  # first: listeners only see usable payloads
     app.middleware(observe_request)
+    app.middleware(services.acks.middleware)
     register_listeners(app, services)
     return app

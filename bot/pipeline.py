@@ -104,30 +104,35 @@ async def _show_stage(
 
 async def announce(services: Services, job: Job) -> None:
     """Open the DM if needed and post the status message (the thread root for memos that
-    did not arrive as a message), recording each step as it happens."""
+    did not arrive as a message), then record where it went (one transaction: a job
+    resumed after a crash finds the message by its metadata, see delivery.post_once)."""
     delivery = await _load(services, job)
     submission = delivery.submission
-    if submission.reply_channel_id is None:
+    channel = submission.reply_channel_id
+    if channel is None:  # opening the DM again after a crash returns the same channel
         opened = await services.client.conversations_open(users=delivery.slack_user_id)
-        submission.reply_channel_id = str(opened["channel"]["id"])
-        await _record(services, submission.id, reply_channel_id=submission.reply_channel_id)
+        channel = submission.reply_channel_id = str(opened["channel"]["id"])
     is_root = submission.thread_ts is None
     if not is_root and submission.status_ts is not None:
         return
     ts = await post_once(
         services.client,
         _status(delivery, Stage.QUEUED),
-        channel=delivery.channel,
+        channel=channel,
         submission_id=submission.id,
         part="root" if is_root else "status",
         thread_ts=submission.thread_ts,
         resumed=delivery.resumed,
     )
+    await _record(
+        services,
+        submission.id,
+        reply_channel_id=channel,
+        thread_ts=ts if is_root else None,
+        status_ts=ts,
+    )
     if is_root:
-        await _record(services, submission.id, thread_ts=ts, status_ts=ts)
         await _tell_invoker(services, submission, ts)
-    else:
-        await _record(services, submission.id, status_ts=ts)
 
 
 async def _record(

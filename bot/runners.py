@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -180,6 +181,7 @@ async def _start(
         await _check_app_token(services, app_token)
         bot.socket_handler = AsyncSocketModeHandler(app, app_token)
         await bot.socket_handler.connect_async()  # type: ignore[no-untyped-call]
+    freeze_startup_heap()
     log.info(
         "memo coach started",
         extra={
@@ -190,6 +192,14 @@ async def _start(
         },
     )
     return bot
+
+
+def freeze_startup_heap() -> None:
+    """Move what start-up created (~270,000 objects: SDK types, schemas, ORM mappers) out
+    of the garbage collector's reach. They live as long as the process, yet every full
+    collection walked them: a 100-command burst paid ~200 ms for one such pass."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _check_app_token(services: Services, app_token: str) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ack_priority import AckPriority
+from bot.intake import MemoIntake
 from bot.runtime import Runtime
 from evaluation.memo import Evaluator
 from storage.db import Database
@@ -24,6 +26,12 @@ class Services:
     bot_user_id: str | None = None
     work_available: asyncio.Event = field(default_factory=asyncio.Event)
     """Set by intake so idle workers claim new jobs at once instead of at the next poll."""
+    acks: AckPriority = field(default_factory=AckPriority)
+    """Requests from Slack being answered; workers let them go first."""
+    intake: MemoIntake = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = MemoIntake(self.database, self.runtime.config.coach, self.work_available)
 
     @property
     def bot_token(self) -> str:

@@ -1,7 +1,7 @@
 """The worker pool: claims jobs from the database under a lease and runs them.
 
-One announce loop (cheap: posts the status message, so users see their memo is in even
-when every evaluation slot is busy) and ``concurrency`` evaluate loops. Leases are
+A few announce loops (cheap: they post the status message, so users see their memo is
+in even when every evaluation slot is busy) and ``concurrency`` evaluate loops. Leases are
 renewed while a job runs; a job whose worker died is claimed again when its lease ends,
 by this process after a restart or by another replica.
 """
@@ -83,6 +83,13 @@ class _IdleLoops:
 Step = Callable[[Services, Job], Awaitable[None]]
 
 
+def announce_loops(concurrency: int) -> int:
+    """One announce loop per eight evaluate loops, at least one. Announcing is a handful
+    of Slack calls while it waits on the network; a single loop fell behind a burst of
+    1,000 memos by up to 40 s (status messages late, evaluation slots starved)."""
+    return max(1, -(-concurrency // 8))
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -104,9 +111,8 @@ class WorkerPool:
         self.busy = 0
 
     def start(self) -> None:
-        loops = [("announce", pipeline.announce)] + [
-            ("evaluate", pipeline.evaluate) for _ in range(self.concurrency)
-        ]
+        loops = [("announce", pipeline.announce) for _ in range(announce_loops(self.concurrency))]
+        loops += [("evaluate", pipeline.evaluate) for _ in range(self.concurrency)]
         self._loops = [
             asyncio.create_task(self._loop(stage, step), name=f"worker-{stage}-{i}")  # type: ignore[arg-type]
             for i, (stage, step) in enumerate(loops)
@@ -158,6 +164,7 @@ class WorkerPool:
             if self._stopping.is_set():
                 return
             event.clear()
+            await self.services.acks.wait_for_acks()  # its write must not delay an intake
             await self._fail_exhausted_jobs()
             for idle in self._idle.values():
                 idle.wake_one()
@@ -175,6 +182,8 @@ class WorkerPool:
             log.exception("could not fail exhausted jobs; trying again next tick")
 
     async def _claim(self, stage: JobStage) -> Job | None:
+        if stage == "evaluate":  # announcing is what users see next: it does not wait
+            await self.services.acks.wait_for_acks()
         try:
             async with self.services.database.transaction() as session:
                 return await claim_next_job(

@@ -35,7 +35,13 @@ class Retention(_Section):
 
 
 class Worker(_Section):
-    concurrency: int = Field(4, ge=1, le=64)
+    concurrency: int = Field(
+        5,
+        ge=1,
+        le=64,
+        description="Memos in progress at once per process; above llm.yaml's concurrency, "
+        "one memo's replies are posted while the next is being scored.",
+    )
     lease_seconds: int = Field(300, ge=10, le=3_600)
     max_attempts: int = Field(3, ge=1, le=10)
 

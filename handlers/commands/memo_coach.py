@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.intake import MemoRequest, submit_memo
+from bot.intake import MemoRequest
 from bot.rendering.memo_modal import memo_modal_view
 from bot.rendering.notices import render_queued_ack
 from bot.services import Services
@@ -39,8 +39,7 @@ def register(app: AsyncApp, services: Services) -> None:
             for message in rest:
                 await respond(response_type="ephemeral", **message.payload())
             return
-        result = await submit_memo(
-            services,
+        result = await services.intake.submit(
             MemoRequest(
                 slack_user_id=user_id,
                 team_id=command.get("team_id"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.intake import IntakeResult, MemoRequest, submit_memo
+from bot.intake import IntakeResult, MemoRequest
 from bot.services import Services
 from bot.slack_files import is_allowed_file_url
 from storage.repositories.channels import is_coaching_channel
@@ -61,8 +61,7 @@ async def submit_files(
     event_id: str | None,
 ) -> IntakeResult:
     """A file share becomes a memo answered in the thread of the message it came with."""
-    return await submit_memo(
-        services,
+    return await services.intake.submit(
         MemoRequest(
             slack_user_id=user_id,
             team_id=team_id,

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.intake import IntakeResult, MemoRequest, Outcome, submit_memo
+from bot.intake import IntakeResult, MemoRequest, Outcome
 from bot.services import Services
 from bot.slack_files import foreign_host_error
 from handlers.admin.config_files import handle_config_share, is_config_share
@@ -89,8 +89,7 @@ def register(app: AsyncApp, services: Services) -> None:
             for message in replies:
                 await client.chat_postMessage(channel=channel, **message.payload())
             return
-        result = await submit_memo(
-            services,
+        result = await services.intake.submit(
             MemoRequest(
                 slack_user_id=event["user"],
                 team_id=body.get("team_id"),

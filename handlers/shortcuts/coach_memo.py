@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.intake import MemoRequest, submit_memo
+from bot.intake import MemoRequest
 from bot.rendering.notices import render_queued_ack
 from bot.services import Services
 from handlers.events.memo_files import memo_files
@@ -20,8 +20,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def on_shortcut(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         message = shortcut.get("message") or {}
-        result = await submit_memo(
-            services,
+        result = await services.intake.submit(
             MemoRequest(
                 slack_user_id=str(shortcut["user"]["id"]),
                 team_id=(shortcut.get("team") or {}).get("id"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.intake import MemoRequest, Outcome, submit_memo
+from bot.intake import MemoRequest, Outcome
 from bot.rendering.memo_modal import MEMO_MODAL_CALLBACK, memo_modal_errors, read_memo_modal
 from bot.services import Services
 from handlers.intake_replies import intake_reply
@@ -16,8 +16,7 @@ from handlers.intake_replies import intake_reply
 def register(app: AsyncApp, services: Services) -> None:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         memo, audience = read_memo_modal(view["state"]["values"])
-        result = await submit_memo(
-            services,
+        result = await services.intake.submit(
             MemoRequest(
                 slack_user_id=str(body["user"]["id"]),
                 team_id=(body.get("team") or {}).get("id"),

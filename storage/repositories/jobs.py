@@ -11,45 +11,34 @@ again. Every function takes ``now`` so tests and callers agree on one clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Job, JobStage
-from storage.repositories._sql import POPULATE_EXISTING, affected, upsert
+from storage.repositories._sql import POPULATE_EXISTING, affected
 from storage.types import utcnow
 
 MAX_ERROR_CHARS = 4000
 
 
-async def enqueue_job(
-    session: AsyncSession,
-    submission_id: int,
-    *,
-    run_after: datetime | None = None,
-    stage: JobStage = "announce",
-) -> tuple[Job, bool]:
-    """Queue the submission's job once; ``(existing, False)`` if it was already queued."""
-    statement = (
-        upsert(session, Job)
-        .values(
-            submission_id=submission_id,
-            status="queued",
-            stage=stage,
-            run_after=run_after or utcnow(),
+async def enqueue_jobs(session: AsyncSession, submission_ids: Sequence[int], now: datetime) -> None:
+    """Queue the announce stage for new submissions, in one statement (intake batches)."""
+    if submission_ids:
+        await session.execute(
+            insert(Job),
+            [
+                {
+                    "submission_id": submission_id,
+                    "status": "queued",
+                    "stage": "announce",
+                    "run_after": now,
+                }
+                for submission_id in submission_ids
+            ],
         )
-        .on_conflict_do_nothing(index_elements=[Job.submission_id])
-        .returning(Job)
-    )
-    created = (await session.scalars(statement, execution_options=POPULATE_EXISTING)).one_or_none()
-    if created is not None:
-        return created, True
-    existing = await session.scalars(
-        select(Job).where(Job.submission_id == submission_id),
-        execution_options=POPULATE_EXISTING,
-    )
-    return existing.one(), False
 
 
 def _claimable(

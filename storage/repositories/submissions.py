@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Submission, SubmissionSource, SubmissionStatus, User
-from storage.repositories._sql import POPULATE_EXISTING, affected, upsert
+from storage.repositories._sql import POPULATE_EXISTING, affected, dialect_name, upsert
 from storage.types import utcnow
 
 
-def _delivery_keys(
-    slack_event_id: str | None,
-    file_id: str | None,
-    channel_id: str | None,
-    message_ts: str | None,
-) -> list[ColumnElement[bool]]:
-    keys: list[ColumnElement[bool]] = []
-    if slack_event_id is not None:
-        keys.append(Submission.slack_event_id == slack_event_id)
-    if file_id is not None:
-        keys.append(Submission.file_id == file_id)
-    if channel_id is not None and message_ts is not None:
-        keys.append(and_(Submission.channel_id == channel_id, Submission.message_ts == message_ts))
-    return keys
+@dataclass(frozen=True)
+class DeliveryKeys:
+    """How Slack identified one delivery of a memo; any key seen before marks a repeat."""
+
+    slack_event_id: str | None = None
+    file_id: str | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+    def channel_message(self) -> tuple[str, str] | None:
+        if self.channel_id is None or self.message_ts is None:
+            return None
+        return self.channel_id, self.message_ts
+
+    def identities(self) -> list[tuple[str, ...]]:
+        """Each key as a hashable identity; two deliveries sharing one are the same memo."""
+        found: list[tuple[str, ...]] = []
+        if self.slack_event_id is not None:
+            found.append(("event", self.slack_event_id))
+        if self.file_id is not None:
+            found.append(("file", self.file_id))
+        if (message := self.channel_message()) is not None:
+            found.append(("message", *message))
+        return found
 
 
 async def create_submission(
@@ -76,35 +88,72 @@ async def create_submission(
     created = (await session.scalars(statement, execution_options=POPULATE_EXISTING)).one_or_none()
     if created is not None:
         return created, True
-    existing = await find_submission(
-        session,
-        slack_event_id=slack_event_id,
-        file_id=file_id,
-        channel_id=channel_id,
-        message_ts=message_ts,
+    keys = DeliveryKeys(slack_event_id, file_id, channel_id, message_ts)
+    matches = await submissions_matching(session, [keys])
+    existing = (
+        await session.get(Submission, matches[0][0], populate_existing=True) if matches else None
     )
     if existing is None:  # pragma: no cover - a conflict means one of the keys exists
         raise LookupError("submission conflicted but no row matches its delivery keys")
     return existing, False
 
 
-async def find_submission(
-    session: AsyncSession,
-    *,
-    slack_event_id: str | None = None,
-    file_id: str | None = None,
-    channel_id: str | None = None,
-    message_ts: str | None = None,
-) -> Submission | None:
-    """The earliest submission matching any of the given delivery keys."""
-    keys = _delivery_keys(slack_event_id, file_id, channel_id, message_ts)
-    if not keys:
-        return None
-    result = await session.scalars(
-        select(Submission).where(or_(*keys)).order_by(Submission.id).limit(1),
-        execution_options=POPULATE_EXISTING,
+async def submissions_matching(
+    session: AsyncSession, wanted: Sequence[DeliveryKeys]
+) -> list[tuple[int, DeliveryKeys]]:
+    """``(id, keys)`` of stored submissions sharing a delivery key with any of ``wanted``,
+    oldest first: one query for a whole intake batch."""
+    event_ids = {k.slack_event_id for k in wanted if k.slack_event_id is not None}
+    file_ids = {k.file_id for k in wanted if k.file_id is not None}
+    messages = {m for k in wanted if (m := k.channel_message()) is not None}
+    conditions: list[ColumnElement[bool]] = []
+    if event_ids:
+        conditions.append(Submission.slack_event_id.in_(event_ids))
+    if file_ids:
+        conditions.append(Submission.file_id.in_(file_ids))
+    if messages:
+        conditions.append(tuple_(Submission.channel_id, Submission.message_ts).in_(messages))
+    if not conditions:
+        return []
+    rows = await session.execute(
+        select(
+            Submission.id,
+            Submission.slack_event_id,
+            Submission.file_id,
+            Submission.channel_id,
+            Submission.message_ts,
+        )
+        .where(or_(*conditions))
+        .order_by(Submission.id)
     )
-    return result.one_or_none()
+    return [(row[0], DeliveryKeys(*row[1:])) for row in rows]
+
+
+async def insert_submissions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert many submissions at once; their ids, in the order given. A delivery key that
+    is already stored raises IntegrityError (the caller checked them first).
+
+    PostgreSQL: one INSERT … RETURNING, ordered by SQLAlchemy. SQLite cannot order
+    RETURNING rows (SQLAlchemy would fall back to one INSERT per row), so there the rows
+    go in with executemany — sequential inserts, each id above every id before it — and
+    the ids are read back; the transaction holds SQLite's write lock, so no other writer
+    can interleave."""
+    if not rows:
+        return []
+    values = [
+        {"parts_posted": 0, "memo_chars": len(row.get("memo_text") or ""), **row} for row in rows
+    ]
+    if dialect_name(session) != "sqlite":
+        result = await session.execute(
+            insert(Submission).returning(Submission.id, sort_by_parameter_order=True), values
+        )
+        return list(result.scalars())
+    before = await session.scalar(select(func.max(Submission.id))) or 0
+    await session.execute(insert(Submission), values)
+    ids = await session.scalars(
+        select(Submission.id).where(Submission.id > before).order_by(Submission.id)
+    )
+    return list(ids)
 
 
 async def get_submission(session: AsyncSession, submission_id: int) -> Submission | None:
@@ -124,18 +173,19 @@ async def set_submission_status(
     return affected(result) > 0
 
 
-async def submissions_since(
-    session: AsyncSession, user_id: int, since: datetime
-) -> tuple[int, datetime | None]:
-    """How many memos a user sent since ``since`` and when the oldest of them came (the
-    hourly rate limit says when the user may send again)."""
-    window = await session.execute(
-        select(func.count(), func.min(Submission.created_at)).where(
-            Submission.user_id == user_id, Submission.created_at >= since
-        )
+async def recent_submission_counts(
+    session: AsyncSession, user_ids: Collection[int], since: datetime
+) -> dict[int, tuple[int, datetime]]:
+    """Per user: how many memos they sent since ``since`` and when the oldest of them came
+    (the hourly rate limit says when a user may send again). Users with none are absent."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(Submission.user_id, func.count(), func.min(Submission.created_at))
+        .where(Submission.user_id.in_(user_ids), Submission.created_at >= since)
+        .group_by(Submission.user_id)
     )
-    count, oldest = window.one()
-    return int(count or 0), oldest
+    return {user_id: (int(count), oldest) for user_id, count, oldest in rows}
 
 
 async def record_delivery(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User
@@ -44,6 +45,39 @@ async def upsert_user(
     if user is None:  # pragma: no cover - the conflict proves the row exists
         raise LookupError(f"user {slack_user_id} vanished during upsert")
     return user
+
+
+async def upsert_users(session: AsyncSession, teams: Mapping[str, str | None]) -> dict[str, int]:
+    """Ids of these Slack users (``{slack_user_id: team_id}``). Known users cost one
+    SELECT; new ones (or a changed team) one executemany INSERT … ON CONFLICT, in a fixed
+    order so two replicas upserting the same users cannot deadlock. A known team
+    id is never replaced by None."""
+    if not teams:
+        return {}
+    known = await session.execute(
+        select(User.slack_user_id, User.id, User.team_id).where(User.slack_user_id.in_(teams))
+    )
+    ids: dict[str, int] = {}
+    for slack_id, user_id, team in known:
+        if teams[slack_id] in (None, team):
+            ids[slack_id] = user_id
+    changed = sorted((slack_id, team) for slack_id, team in teams.items() if slack_id not in ids)
+    if changed:
+        statement = upsert(session, User)
+        statement = statement.on_conflict_do_update(
+            index_elements=[User.slack_user_id],
+            set_={"team_id": func.coalesce(statement.excluded.team_id, User.team_id)},
+        )
+        await session.execute(
+            statement, [{"slack_user_id": slack_id, "team_id": team} for slack_id, team in changed]
+        )
+        rows = await session.execute(
+            select(User.slack_user_id, User.id).where(
+                User.slack_user_id.in_([slack_id for slack_id, _ in changed])
+            )
+        )
+        ids.update({slack_id: user_id for slack_id, user_id in rows})
+    return ids
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:

@@ -70,6 +70,11 @@ def test_count_words(text: str, words: int) -> None:
     assert count_words(text) == words
 
 
+def test_counting_can_stop_at_a_minimum() -> None:
+    text = "one two three four five"
+    assert [count_words(text, up_to=n) for n in (0, 3, 5, 9)] == [0, 3, 5, 5]
+
+
 def test_decomposed_accents_count_as_one_word() -> None:
     text = "Decisión rápida: añadir más café"
     assert count_words(unicodedata.normalize("NFD", text)) == count_words(text) == 5

@@ -6,13 +6,15 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import Job
 from storage.repositories.jobs import (
     claim_next_job,
     complete_job,
-    enqueue_job,
+    enqueue_jobs,
     extend_lease,
     fail_expired_jobs,
     fail_job,
@@ -29,13 +31,10 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 async def _enqueue(database: Database, count: int, *, run_after: datetime = NOW) -> list[Job]:
     async with database.transaction() as session:
         owner = await factories.user(session)
-        jobs = []
-        for _ in range(count):
-            memo = await factories.submission(session, owner)
-            job, created = await enqueue_job(session, memo.id, run_after=run_after)
-            assert created
-            jobs.append(job)
-        return jobs
+        memos = [await factories.submission(session, owner) for _ in range(count)]
+        await enqueue_jobs(session, [memo.id for memo in memos], run_after)
+        jobs = await session.scalars(select(Job).order_by(Job.id))
+        return list(jobs)
 
 
 async def _claim(database: Database, worker: str, *, now: datetime = NOW, **kw: int) -> Job | None:
@@ -45,17 +44,15 @@ async def _claim(database: Database, worker: str, *, now: datetime = NOW, **kw: 
 
 async def test_enqueue_is_once_per_submission(database: Database) -> None:
     [job] = await _enqueue(database, 1)
-    async with database.transaction() as session:
-        again, created = await enqueue_job(session, job.submission_id)
-    assert not created
-    assert again.id == job.id
-    assert (job.status, job.attempts, job.lease_owner) == ("queued", 0, None)
+    assert (job.status, job.stage, job.attempts, job.lease_owner) == ("queued", "announce", 0, None)
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as session:
+            await enqueue_jobs(session, [job.submission_id], NOW)
 
 
 async def test_claim_takes_due_jobs_oldest_first(database: Database) -> None:
     later, earlier = await _enqueue(database, 2)
     async with database.transaction() as session:
-        await enqueue_job(session, later.submission_id)  # no-op
         stored = await get_job(session, earlier.id)
         assert stored is not None
         stored.run_after = NOW - timedelta(minutes=5)

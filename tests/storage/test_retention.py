@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from storage.db import Database
 from storage.models import CriterionScoreRow, Evaluation, Job, Submission, TeamMembership
 from storage.repositories.evaluations import record_evaluation
-from storage.repositories.jobs import enqueue_job
+from storage.repositories.jobs import enqueue_jobs
 from storage.repositories.retention import delete_user_data, purge_memo_texts
 from storage.repositories.teams import add_team_member
 from storage.repositories.users import get_user
+from storage.types import utcnow
 from tests.storage import factories
 
 
@@ -28,7 +29,7 @@ async def test_delete_user_data_removes_only_that_users_memos(database: Database
         await add_team_member(session, staying.id, leaving.id)
         for owner in (leaving, leaving, staying):
             evaluation = await factories.evaluated_memo(session, owner)
-            await enqueue_job(session, evaluation.submission_id)
+            await enqueue_jobs(session, [evaluation.submission_id], utcnow())
     async with database.transaction() as session:
         deleted = await delete_user_data(session, leaving.id)
     assert (deleted.submissions, deleted.evaluations, deleted.jobs) == (2, 2, 2)

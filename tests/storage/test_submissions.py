@@ -12,13 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import Submission, User
 from storage.repositories.submissions import (
+    DeliveryKeys,
     create_submission,
-    find_submission,
     get_submission,
+    insert_submissions,
+    recent_submission_counts,
     set_submission_status,
-    submissions_since,
+    submissions_matching,
 )
-from storage.repositories.users import upsert_user
+from storage.repositories.users import upsert_user, upsert_users
 from tests.storage import factories
 
 
@@ -132,13 +134,71 @@ async def test_concurrent_duplicates_make_one_row(database: Database, keys: dict
     assert await _count(database) == 1
 
 
-async def test_find_submission(database: Database) -> None:
+async def test_submissions_matching_any_delivery_key(database: Database) -> None:
     owner = await _user(database)
     async with database.transaction() as session:
-        memo = await factories.submission(session, owner, channel_id="C9", message_ts="5.5")
-        assert (await find_submission(session, channel_id="C9", message_ts="5.5")) is memo
-        assert await find_submission(session, channel_id="C9") is None  # ts needed too
-        assert await find_submission(session) is None
+        message = await factories.submission(session, owner, channel_id="C9", message_ts="5.5")
+        event = await factories.submission(session, owner, slack_event_id="Ev1")
+        shared = await factories.submission(session, owner, file_id="F1")
+        await factories.submission(session, owner, channel_id="C9", message_ts="6.6")
+
+        async def ids(*wanted: DeliveryKeys) -> list[int]:
+            return [found for found, _ in await submissions_matching(session, wanted)]
+
+        assert await ids(DeliveryKeys(channel_id="C9", message_ts="5.5")) == [message.id]
+        assert await ids(DeliveryKeys(channel_id="C9")) == []  # the ts is needed too
+        assert await ids(DeliveryKeys()) == []
+        both = DeliveryKeys(slack_event_id="Ev1", file_id="F1")
+        assert await ids(both, DeliveryKeys(file_id="F-unknown")) == [event.id, shared.id]
+        [(_, keys)] = await submissions_matching(session, [DeliveryKeys(file_id="F1")])
+        assert ("file", "F1") in keys.identities()
+
+
+async def test_insert_submissions_returns_ids_in_the_order_given(database: Database) -> None:
+    owner = await _user(database)
+    texts = [f"memo number {i}" for i in range(120)]
+    async with database.transaction() as session:
+        ids = await insert_submissions(
+            session,
+            [
+                {"user_id": owner.id, "source": "dm", "memo_text": t, "status": "queued"}
+                for t in texts
+            ],
+        )
+    assert len(set(ids)) == len(texts)
+    async with database.session() as session:
+        for submission_id, text in zip(ids, texts, strict=True):
+            stored = await get_submission(session, submission_id)
+            assert stored is not None
+            assert (stored.memo_text, stored.memo_chars, stored.parts_posted) == (
+                text,
+                len(text),
+                0,
+            )
+
+
+async def test_insert_submissions_refuses_a_stored_delivery_key(database: Database) -> None:
+    owner = await _user(database)
+    async with database.transaction() as session:
+        await factories.submission(session, owner, slack_event_id="Ev1")
+    row = {"user_id": owner.id, "source": "dm", "memo_text": "m", "slack_event_id": "Ev1"}
+    with pytest.raises(IntegrityError):
+        async with database.transaction() as session:
+            await insert_submissions(session, [row])
+
+
+async def test_upsert_users_creates_new_and_keeps_known_teams(database: Database) -> None:
+    known = await _user(database, "U-known")
+    async with database.transaction() as session:
+        ids = await upsert_users(session, {"U-known": None, "U-new": "T9", "U-bare": None})
+    assert ids["U-known"] == known.id
+    assert len(set(ids.values())) == 3
+    async with database.transaction() as session:
+        again = await upsert_users(session, {"U-new": None, "U-bare": "T2"})
+    assert again == {"U-new": ids["U-new"], "U-bare": ids["U-bare"]}
+    async with database.session() as session:
+        teams = dict((await session.execute(select(User.slack_user_id, User.team_id))).all())
+    assert teams == {"U-known": None, "U-new": "T9", "U-bare": "T2"}
 
 
 async def test_status_updates(database: Database) -> None:
@@ -172,20 +232,24 @@ async def test_status_and_source_are_checked(database: Database) -> None:
             )
 
 
-async def test_submissions_since(database: Database) -> None:
+async def test_recent_submission_counts(database: Database) -> None:
     owner = await _user(database)
     other = await _user(database, "U2")
+    quiet = await _user(database, "U3")
     async with database.transaction() as session:
         for _ in range(3):
             await factories.submission(session, owner)
         await factories.submission(session, other)
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     async with database.session() as session:
-        count, oldest = await submissions_since(session, owner.id, hour_ago)
+        counts = await recent_submission_counts(session, {owner.id, other.id, quiet.id}, hour_ago)
+        assert set(counts) == {owner.id, other.id}
+        count, oldest = counts[owner.id]
         assert count == 3
-        assert oldest is not None
         assert hour_ago < oldest <= datetime.now(UTC)
-        assert await submissions_since(session, owner.id, datetime.now(UTC)) == (0, None)
+        assert counts[other.id][0] == 1
+        assert await recent_submission_counts(session, {owner.id}, datetime.now(UTC)) == {}
+        assert await recent_submission_counts(session, set(), hour_ago) == {}
 
 
 async def test_foreign_keys_are_enforced(database: Database) -> None:

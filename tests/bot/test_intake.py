@@ -1,0 +1,147 @@
+"""Intake's group commit, on both databases: memos that arrive together share one
+transaction, yet each gets its own answer — accepted, duplicate, rate-limited or a
+failure that is only its own."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.intake import MAX_BATCH, RATE_WINDOW, IntakeResult, MemoIntake, MemoRequest, Outcome
+from config.coach import CoachConfig
+from storage.db import Database
+from storage.models import Job, Submission
+from tests.conftest import DatabaseFactory
+
+MEMO = " ".join(["We should launch the pilot in May because revenue grows 12%."] * 8)
+
+
+def _intake(database: Database, memos_per_hour: int = 50) -> MemoIntake:
+    coach = CoachConfig.model_validate({"rate_limit": {"memos_per_hour": memos_per_hour}})
+    return MemoIntake(database, coach, asyncio.Event())
+
+
+def _request(user: str = "U1", text: str = MEMO, **fields: Any) -> MemoRequest:
+    return MemoRequest(slack_user_id=user, source="dm", text=text, team_id="T1", **fields)
+
+
+async def _count(session: AsyncSession, entity: type[Submission] | type[Job]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(entity)) or 0)
+
+
+async def test_a_burst_shares_transactions_and_each_memo_keeps_its_own_row(
+    database: Database,
+) -> None:
+    intake = _intake(database)
+    requests = [
+        _request(f"U{i}", f"{MEMO} Memo number {i}.", event_id=f"Ev{i}") for i in range(120)
+    ]
+    results = await asyncio.gather(*(intake.submit(r) for r in requests))
+    assert {r.outcome for r in results} == {Outcome.ACCEPTED}
+    assert intake.work_available.is_set()
+    async with database.session() as session:
+        for request, result in zip(requests, results, strict=True):
+            stored = await session.get(Submission, result.submission_id)
+            assert stored is not None
+            assert (stored.memo_text, stored.slack_event_id) == (request.text, request.event_id)
+            assert stored.status == "queued"
+        jobs = list(await session.scalars(select(Job)))
+    assert sorted(j.submission_id for j in jobs) == sorted(r.submission_id or 0 for r in results)
+    assert {(j.stage, j.status) for j in jobs} == {("announce", "queued")}
+
+
+async def test_repeats_in_one_batch_and_across_batches_are_duplicates(database: Database) -> None:
+    intake = _intake(database)
+    first, again, file_event, other = await asyncio.gather(
+        intake.submit(_request(event_id="Ev1")),
+        intake.submit(_request(event_id="Ev1")),  # a Slack retry arriving at once
+        intake.submit(_request(file_id="F1", files=[{"id": "F1"}])),
+        intake.submit(_request(file_id="F1", event_id="Ev2", files=[{"id": "F1"}])),
+    )
+    assert (first.outcome, again.outcome) == (Outcome.ACCEPTED, Outcome.DUPLICATE)
+    assert again.submission_id == first.submission_id
+    assert (file_event.outcome, other.outcome) == (Outcome.ACCEPTED, Outcome.DUPLICATE)
+    assert other.submission_id == file_event.submission_id
+    later = await intake.submit(_request(event_id="Ev1"))
+    assert (later.outcome, later.submission_id) == (Outcome.DUPLICATE, first.submission_id)
+    async with database.session() as session:
+        assert await _count(session, Submission) == await _count(session, Job) == 2
+
+
+async def test_the_rate_limit_counts_memos_of_the_same_batch(database: Database) -> None:
+    intake = _intake(database, memos_per_hour=3)
+    earlier = await intake.submit(_request())
+    assert earlier.outcome is Outcome.ACCEPTED
+    results = await asyncio.gather(*(intake.submit(_request()) for _ in range(4)))
+    outcomes = [r.outcome for r in results]
+    assert outcomes == [Outcome.ACCEPTED] * 2 + [Outcome.RATE_LIMITED] * 2
+    async with database.session() as session:
+        first = await session.get(Submission, earlier.submission_id)
+        assert first is not None
+        assert results[-1].retry_at == first.created_at + RATE_WINDOW
+        assert await _count(session, Submission) == 3
+    assert results[-1].limit == 3
+
+
+async def test_one_memo_that_cannot_be_stored_fails_alone(database: Database) -> None:
+    intake = _intake(database)
+    bad = MemoRequest(slack_user_id="U-bad", source="carrier-pigeon", text=MEMO)
+    results = await asyncio.gather(
+        *(intake.submit(_request(f"U{i}")) for i in range(5)),
+        intake.submit(bad),
+        return_exceptions=True,
+    )
+    *good, failed = results
+    assert all(isinstance(r, IntakeResult) and r.outcome is Outcome.ACCEPTED for r in good)
+    assert isinstance(failed, Exception)  # the listener answers 500 and Slack retries it
+    async with database.session() as session:
+        assert await _count(session, Submission) == await _count(session, Job) == 5
+    assert (await intake.submit(_request("U-after"))).outcome is Outcome.ACCEPTED
+
+
+async def test_text_is_checked_before_anything_is_written(database: Database) -> None:
+    result = await _intake(database).submit(_request(text="too short"))
+    assert result.outcome is Outcome.REJECTED
+    assert result.message is not None
+    async with database.session() as session:
+        assert await _count(session, Submission) == 0
+
+
+async def test_two_replicas_racing_on_the_same_deliveries_store_each_once(
+    database: Database, database_factory: DatabaseFactory
+) -> None:
+    """Two processes' intakes (own engines) get the same Slack retries at the same time;
+    on PostgreSQL the loser's batch hits the unique key and is retried memo by memo."""
+    replica = _intake(await database_factory(database.url))
+    primary = _intake(database)
+    events = [f"Ev{i}" for i in range(30)]
+    pairs = await asyncio.gather(
+        *(
+            asyncio.gather(
+                primary.submit(_request(f"U{i % 7}", event_id=event)),
+                replica.submit(_request(f"U{i % 7}", event_id=event)),
+            )
+            for i, event in enumerate(events)
+        )
+    )
+    for pair in pairs:
+        assert sorted(r.outcome.value for r in pair) == ["accepted", "duplicate"]
+        assert pair[0].submission_id == pair[1].submission_id
+    async with database.session() as session:
+        assert await _count(session, Submission) == await _count(session, Job) == len(events)
+
+
+@pytest.mark.parametrize("memos", [1, MAX_BATCH + 50])
+async def test_every_waiting_memo_is_answered_whatever_the_backlog(
+    database: Database, memos: int
+) -> None:
+    intake = _intake(database, memos_per_hour=1000)
+    results = await asyncio.gather(*(intake.submit(_request(f"U{i % 9}")) for i in range(memos)))
+    assert {r.outcome for r in results} == {Outcome.ACCEPTED}
+    assert len({r.submission_id for r in results}) == memos
+    async with database.session() as session:
+        assert await _count(session, Job) == memos
