@@ -111,9 +111,7 @@ class MemoIntake:
         waiting = _Waiting(request, text, asyncio.get_running_loop().create_future())
         self._waiting.append(waiting)
         if len(self._writers) < self._max_writers:
-            writer = asyncio.create_task(self._write_waiting())
-            self._writers.add(writer)
-            writer.add_done_callback(self._writers.discard)
+            self._writers.add(asyncio.create_task(self._write_waiting()))
         result = await waiting.result
         if result.submission_id is not None:
             bind_log_context(submission_id=result.submission_id)  # follows this memo
@@ -125,9 +123,14 @@ class MemoIntake:
         return result
 
     async def _write_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            await self._write(batch)
+        """Write batches until nobody waits. The writer leaves the set in the same step as
+        its last look at the queue, so a memo queued after that look starts a new one."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+                await self._write(batch)
+        finally:
+            self._writers.discard(asyncio.current_task())
 
     async def _write(self, batch: list[_Waiting]) -> None:
         """A failed batch is retried one memo per transaction, so a memo that cannot be

@@ -103,6 +103,14 @@ async def test_one_memo_that_cannot_be_stored_fails_alone(database: Database) ->
     assert (await intake.submit(_request("U-after"))).outcome is Outcome.ACCEPTED
 
 
+async def test_a_memo_sent_right_after_another_is_written_too(database: Database) -> None:
+    """The second arrives in the very step the first one's writer finishes."""
+    intake = _intake(database)
+    async with asyncio.timeout(10):  # in this task: no extra step between the two
+        for i in range(3):
+            assert (await intake.submit(_request(f"U{i}"))).outcome is Outcome.ACCEPTED
+
+
 async def test_text_is_checked_before_anything_is_written(database: Database) -> None:
     result = await _intake(database).submit(_request(text="too short"))
     assert result.outcome is Outcome.REJECTED
