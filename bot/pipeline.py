@@ -14,6 +14,7 @@ from bot.rendering.notices import (
     render_evaluation_failed,
     render_feedback_in_dm,
     render_rejected,
+    render_unpostable,
 )
 from bot.rendering.status import Stage, first_line_of, render_status
 from bot.services import Services
@@ -133,6 +134,21 @@ async def announce(services: Services, job: Job) -> None:
     )
     if is_root:
         await _tell_invoker(services, submission, ts)
+
+
+async def report_unpostable(services: Services, submission_id: int, error: str) -> None:
+    """The channel of a memo refused its reply for good (the bot was removed, the channel
+    archived or deleted): tell the author in a DM instead of failing silently. Nothing to
+    do when it was the DM itself that refused."""
+    async with services.database.session() as session:
+        submission = await get_submission(session, submission_id)
+        user = await get_user(session, submission.user_id) if submission else None
+    channel = submission.reply_channel_id or submission.channel_id if submission else None
+    if submission is None or user is None or not channel or channel.startswith("D"):
+        return
+    opened = await services.client.conversations_open(users=user.slack_user_id)
+    notice = render_unpostable(channel, error)
+    await services.client.chat_postMessage(channel=str(opened["channel"]["id"]), **notice.payload())
 
 
 async def _record(

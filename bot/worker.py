@@ -239,17 +239,14 @@ class WorkerPool:
 
     async def _failed(self, job: Job, exc: Exception) -> None:
         JOB_FAILURES.labels(stage=job.stage).inc()
-        reason = (
-            f"Slack API error: {exc.response.get('error')}"
-            if isinstance(exc, SlackApiError)
-            else f"{type(exc).__name__}"
-        )
+        slack_error = str(exc.response.get("error")) if isinstance(exc, SlackApiError) else None
+        reason = f"Slack API error: {slack_error}" if slack_error else type(exc).__name__
         log.warning(
             "job failed",
             extra={"job_id": job.id, "reason": reason, "attempt": job.attempts},
             exc_info=exc,
         )
-        permanent = isinstance(exc, SlackApiError) and exc.response.get("error") in UNPOSTABLE
+        permanent = slack_error in UNPOSTABLE
         async with self.services.database.transaction() as session:
             failed = await fail_job(
                 session,
@@ -261,6 +258,11 @@ class WorkerPool:
             )
             if failed is not None and failed.status == "failed":
                 await set_submission_status(session, job.submission_id, "failed")
+        if permanent and slack_error and failed is not None and failed.status == "failed":
+            try:
+                await pipeline.report_unpostable(self.services, job.submission_id, slack_error)
+            except Exception:
+                log.warning("could not tell the author their memo's channel refused the reply")
 
     async def _heartbeat(self, job: Job) -> None:
         """Renew the lease while the job runs, so slow model calls are not taken over."""

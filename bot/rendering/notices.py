@@ -106,6 +106,28 @@ def render_feedback_in_dm(permalink: str | None) -> SlackMessage:
     )
 
 
+_UNPOSTABLE_REASONS = {
+    "not_in_channel": "I'm no longer a member of that channel",
+    "is_archived": "that channel has been archived",
+    "channel_not_found": "that channel no longer exists or I can't see it",
+}
+
+
+def render_unpostable(channel_id: str, error: str) -> SlackMessage:
+    """A DM to the memo's author when its channel refused the feedback for good, so the
+    memo does not vanish silently. ``error`` is Slack's error code."""
+    reason = _UNPOSTABLE_REASONS.get(error, "Slack refused my reply there")
+    body = (
+        f":warning: I couldn't post feedback on the memo you shared in <#{channel_id}>: "
+        f"{reason}. Share the file with me here in a DM (or add me to the channel and "
+        "share it again) and I'll coach it."
+    )
+    return SlackMessage(
+        text="I couldn't post feedback on your memo in that channel; share it here instead.",
+        blocks=[section(body)],
+    )
+
+
 def render_mention_hint() -> SlackMessage:
     """The ephemeral for an @mention with no file and no known command: how to use me
     from a channel without posting anyone's memo or scores in public."""

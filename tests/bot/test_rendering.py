@@ -16,6 +16,7 @@ from bot.rendering.messages import (
     MAX_HEADER_TEXT,
     MAX_SECTION_TEXT,
 )
+from bot.rendering.notices import render_unpostable
 from bot.rendering.preview import render_preview
 from evaluation.result import CriterionScore, EvaluationResult, Segment
 from evaluation.rubric import Scale
@@ -180,3 +181,17 @@ def test_long_evaluation_splits_into_numbered_replies() -> None:
     assert len(messages) > 1
     assert messages[0].text.endswith(f"(part 1/{len(messages)})")
     assert messages[-1].blocks[-1]["type"] == "actions"
+
+
+def test_the_unpostable_notice_says_why_and_where_to_share_instead() -> None:
+    for error, why in [
+        ("not_in_channel", "no longer a member"),
+        ("is_archived", "archived"),
+        ("channel_not_found", "no longer exists"),
+        ("something_new", "refused my reply"),
+    ]:
+        notice = render_unpostable("C9", error).payload()
+        body = json.dumps(notice)
+        assert why in body
+        assert "<#C9>" in body
+        assert "in a DM" in body

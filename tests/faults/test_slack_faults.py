@@ -154,8 +154,9 @@ async def test_a_channel_the_bot_cannot_post_in_fails_the_memo_without_looping(
     fake_anthropic: FakeAnthropic,
 ) -> None:
     """A file shared with an @mention in a channel the bot was then removed from (or
-    that was deleted): the reply can never be posted. The job stops after one attempt and
-    the memo is marked failed; nothing is posted anywhere, and the model is not called."""
+    that was deleted): the reply can never be posted. The job stops after one attempt, the
+    memo is marked failed, the model is not called, and the author is told in a DM where
+    to share the memo instead (never silence)."""
     async with running_bot(
         monkeypatch, tmp_path, sqlite_database_url, slack, anthropic=fake_anthropic, llm=LLM
     ) as harness:
@@ -172,10 +173,14 @@ async def test_a_channel_the_bot_cannot_post_in_fails_the_memo_without_looping(
     assert (job_status, stage, attempts) == ("failed", "announce", 1)
     assert error == f"Slack API error: {fault}"
     assert [row[1:] for row in await memo_rows(sqlite_database_url)] == [("failed", 0)]
-    assert accepted_posts(slack) == []
     assert fake_anthropic.requests == []
-    [post] = slack.calls_to("chat.postMessage")
-    assert post.response == {"ok": False, "error": fault}
+    refused, notice = slack.calls_to("chat.postMessage")
+    assert refused.response == {"ok": False, "error": fault}
+    assert notice.args["channel"] == "DU1"
+    assert "<#C9>" in notice.args["blocks"][0]["text"]["text"]
+    assert "share the file with me here" in notice.args["blocks"][0]["text"]["text"].lower()
+    assert STRONG[:40] not in str(notice.args)  # a notice, not the memo
+    assert [post.args["channel"] for post in accepted_posts(slack)] == ["DU1"]
 
 
 async def test_an_expired_response_url_loses_only_the_pointer(
