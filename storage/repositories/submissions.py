@@ -133,17 +133,17 @@ async def insert_submissions(session: AsyncSession, rows: Sequence[dict[str, Any
     """Insert many submissions at once; their ids, in the order given. A delivery key that
     is already stored raises IntegrityError (the caller checked them first).
 
-    PostgreSQL: one INSERT … RETURNING, ordered by SQLAlchemy. SQLite cannot order
-    RETURNING rows (SQLAlchemy would fall back to one INSERT per row), so there the rows
-    go in with executemany — sequential inserts, each id above every id before it — and
-    the ids are read back; the transaction holds SQLite's write lock, so no other writer
-    can interleave."""
+    PostgreSQL, or a single row: one INSERT … RETURNING, ordered by SQLAlchemy. SQLite
+    cannot order RETURNING rows (SQLAlchemy would fall back to one INSERT per row), so
+    there several rows go in with executemany (sequential inserts, each id above every id
+    before it) and the ids are read back; the transaction holds SQLite's write lock, so no
+    other writer can interleave."""
     if not rows:
         return []
     values = [
         {"parts_posted": 0, "memo_chars": len(row.get("memo_text") or ""), **row} for row in rows
     ]
-    if dialect_name(session) != "sqlite":
+    if dialect_name(session) != "sqlite" or len(values) == 1:
         result = await session.execute(
             insert(Submission).returning(Submission.id, sort_by_parameter_order=True), values
         )

@@ -49,9 +49,9 @@ async def upsert_user(
 
 async def upsert_users(session: AsyncSession, teams: Mapping[str, str | None]) -> dict[str, int]:
     """Ids of these Slack users (``{slack_user_id: team_id}``). Known users cost one
-    SELECT; new ones (or a changed team) one executemany INSERT … ON CONFLICT, in a fixed
-    order so two replicas upserting the same users cannot deadlock. A known team
-    id is never replaced by None."""
+    SELECT; new ones (or a changed team) one INSERT … ON CONFLICT … RETURNING for them all,
+    matched back by Slack id. Rows go in a fixed order so two replicas upserting the same
+    users cannot deadlock. A known team id is never replaced by None."""
     if not teams:
         return {}
     known = await session.execute(
@@ -68,13 +68,9 @@ async def upsert_users(session: AsyncSession, teams: Mapping[str, str | None]) -
             index_elements=[User.slack_user_id],
             set_={"team_id": func.coalesce(statement.excluded.team_id, User.team_id)},
         )
-        await session.execute(
-            statement, [{"slack_user_id": slack_id, "team_id": team} for slack_id, team in changed]
-        )
         rows = await session.execute(
-            select(User.slack_user_id, User.id).where(
-                User.slack_user_id.in_([slack_id for slack_id, _ in changed])
-            )
+            statement.returning(User.slack_user_id, User.id),
+            [{"slack_user_id": slack_id, "team_id": team} for slack_id, team in changed],
         )
         ids.update({slack_id: user_id for slack_id, user_id in rows})
     return ids

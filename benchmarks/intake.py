@@ -1,0 +1,117 @@
+"""Benchmark intake's group commit on SQLite and PostgreSQL (``bot/intake.py``).
+
+Times recording slash-command memos the way a burst of acks does, without HTTP or Bolt:
+memos one at a time (each its own transaction: what a burst cost before group commit,
+memo after memo) and 100 at once (they share transactions). Same memo texts as the load
+benchmark; every memo from a new user, as in a burst.
+
+Usage: .venv/bin/python benchmarks/intake.py [--rounds 5] [--burst 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from progress import (  # noqa: E402 - benchmarks/ is this script's own directory
+    DEFAULT_POSTGRES_URL,
+    postgres_database,
+    postgres_problem,
+    row,
+    sqlite_database,
+)
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bot.intake import MemoIntake, MemoRequest  # noqa: E402
+from config.coach import CoachConfig  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.migrate import upgrade_database  # noqa: E402
+
+TEXTS = [p.read_text() for p in sorted((ROOT / "tests" / "data" / "memos").glob("*.md"))]
+
+
+class Sender:
+    def __init__(self, intake: MemoIntake) -> None:
+        self.intake = intake
+        self.count = 0
+
+    async def one(self) -> None:
+        self.count += 1
+        await self.intake.submit(
+            MemoRequest(
+                slack_user_id=f"U{self.count:07d}",
+                team_id="T1",
+                source="slash_command",
+                text=TEXTS[self.count % len(TEXTS)],
+                channel_id="C1",
+                response_url="https://hooks.slack.com/commands/T1/1/x",
+            )
+        )
+
+
+async def run_backend(backend: str, url: str, args: argparse.Namespace) -> None:
+    await upgrade_database(url)
+    database = Database(url)
+    try:
+        coach = CoachConfig.model_validate({"rate_limit": {"memos_per_hour": 10_000}})
+        sender = Sender(MemoIntake(database, coach, asyncio.Event()))
+        for _ in range(20):  # warm-up: connections, statement caches
+            await sender.one()
+        started = time.perf_counter()
+        for _ in range(args.burst):
+            await sender.one()
+        one_by_one = (time.perf_counter() - started) * 1000
+        bursts = []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            await asyncio.gather(*(sender.one() for _ in range(args.burst)))
+            bursts.append((time.perf_counter() - started) * 1000)
+        row(
+            backend,
+            f"{args.burst} memos one after another (a transaction each)",
+            f"{one_by_one:.1f} ms",
+            "",
+            None,
+        )
+        row(
+            backend,
+            f"{args.burst} memos at once, group commit (median of {args.rounds})",
+            f"{statistics.median(bursts):.1f} ms",
+            "",
+            None,
+        )
+    finally:
+        await database.dispose()
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"{'backend':<11} {'case':<58} {'result':>10}  {'target':<9}")
+    async with sqlite_database() as url:
+        await run_backend("sqlite", url, args)
+    server = os.environ.get("MEMO_COACH_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    problem = await postgres_problem(server)
+    if problem is not None:
+        shown = make_url(server).render_as_string(hide_password=True)
+        print(f"postgresql  skipped: not reachable at {shown} ({problem})")
+        return
+    async with postgres_database(server) as url:
+        await run_backend("postgresql", url, args)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--burst", type=int, default=100)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
