@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import time
@@ -21,14 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from progress import (  # noqa: E402 - benchmarks/ is this script's own directory
-    DEFAULT_POSTGRES_URL,
-    postgres_database,
-    postgres_problem,
-    row,
-    sqlite_database,
-)
-from sqlalchemy.engine import make_url  # noqa: E402
+from progress import on_each_backend, row  # noqa: E402 - benchmarks/ is this script's directory
 
 from bot.intake import MemoIntake, MemoRequest  # noqa: E402
 from config.coach import CoachConfig  # noqa: E402
@@ -93,17 +85,7 @@ async def run_backend(backend: str, url: str, args: argparse.Namespace) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    print(f"{'backend':<11} {'case':<58} {'result':>10}  {'target':<9}")
-    async with sqlite_database() as url:
-        await run_backend("sqlite", url, args)
-    server = os.environ.get("MEMO_COACH_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-    problem = await postgres_problem(server)
-    if problem is not None:
-        shown = make_url(server).render_as_string(hide_password=True)
-        print(f"postgresql  skipped: not reachable at {shown} ({problem})")
-        return
-    async with postgres_database(server) as url:
-        await run_backend("postgresql", url, args)
+    await on_each_backend(lambda backend, url: run_backend(backend, url, args))
 
 
 def parse_args() -> argparse.Namespace:

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -300,10 +300,12 @@ async def run_backend(backend: str, url: str, args: argparse.Namespace, charts_t
         await database.dispose()
 
 
-async def main(args: argparse.Namespace) -> None:
+async def on_each_backend(run: Callable[[str, str], Awaitable[None]]) -> None:
+    """Print the table header, then ``run(backend, url)`` on a fresh SQLite file and a
+    fresh PostgreSQL schema (a line says why when no server answers)."""
     print(f"{'backend':<11} {'case':<58} {'result':>10}  {'target':<9}")
     async with sqlite_database() as url:
-        await run_backend("sqlite", url, args, charts_too=True)
+        await run("sqlite", url)
     server = os.environ.get("MEMO_COACH_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
     problem = await postgres_problem(server)
     if problem is not None:
@@ -311,7 +313,13 @@ async def main(args: argparse.Namespace) -> None:
         print(f"postgresql  skipped: not reachable at {shown} ({problem})")
         return
     async with postgres_database(server) as url:
-        await run_backend("postgresql", url, args, charts_too=False)
+        await run("postgresql", url)
+
+
+async def main(args: argparse.Namespace) -> None:
+    await on_each_backend(
+        lambda backend, url: run_backend(backend, url, args, charts_too=backend == "sqlite")
+    )
 
 
 def parse_args() -> argparse.Namespace:
