@@ -136,17 +136,19 @@ async def announce(services: Services, job: Job) -> None:
         await _tell_invoker(services, submission, ts)
 
 
-async def report_unpostable(services: Services, submission_id: int, error: str) -> None:
+async def report_unpostable(services: Services, job: Job, error: str) -> None:
     """The channel of a memo refused its reply for good (the bot was removed, the channel
     archived or deleted): tell the author in a DM instead of failing silently. Nothing to
-    do when it was the DM itself that refused."""
-    async with services.database.session() as session:
-        submission = await get_submission(session, submission_id)
-        user = await get_user(session, submission.user_id) if submission else None
-    channel = submission.reply_channel_id or submission.channel_id if submission else None
-    if submission is None or user is None or not channel or channel.startswith("D"):
+    do when it was the DM itself that refused, or the memo is gone."""
+    try:
+        delivery = await _load(services, job)
+    except SubmissionGone:
         return
-    opened = await services.client.conversations_open(users=user.slack_user_id)
+    submission = delivery.submission
+    channel = submission.reply_channel_id or submission.channel_id
+    if not channel or channel.startswith("D"):
+        return
+    opened = await services.client.conversations_open(users=delivery.slack_user_id)
     notice = render_unpostable(channel, error)
     await services.client.chat_postMessage(channel=str(opened["channel"]["id"]), **notice.payload())
 

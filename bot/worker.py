@@ -260,7 +260,7 @@ class WorkerPool:
                 await set_submission_status(session, job.submission_id, "failed")
         if permanent and slack_error and failed is not None and failed.status == "failed":
             try:
-                await pipeline.report_unpostable(self.services, job.submission_id, slack_error)
+                await pipeline.report_unpostable(self.services, job, slack_error)
             except Exception:
                 log.warning("could not tell the author their memo's channel refused the reply")
 
