@@ -310,6 +310,8 @@ class Figures:
     throughput_s: float = 0.0
     throughput_ack_ms: list[float] = field(default_factory=list)
     throughput_first_visible_ms: list[float] = field(default_factory=list)
+    throughput_cpu_ms_per_memo: float = 0.0  # the server process's CPU time / memos
+    throughput_machine_busy: float = 0.0  # share of all CPUs busy during the run
     peak_rss_mb: float = 0.0
     failed_acks: int = 0
 
@@ -404,6 +406,19 @@ def _cache_share(usages: list[dict[str, int]]) -> float:
     read = sum(u["cache_read_input_tokens"] for u in usages)
     total = read + sum(u["input_tokens"] + u["cache_creation_input_tokens"] for u in usages)
     return read / total if total else 0.0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat utime and stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, summed over its CPUs."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), sum(ticks) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -504,8 +519,15 @@ async def measure(
                 figures.burst_max_ms.append(max(s.ack_ms for s in burst))
                 figures.burst_first_visible_ms += [s.first_visible_ms for s in burst]
             print(f"  {design}: {args.memos} memos at {args.model_latency:g} s", flush=True)
+            cpu_before, machine_before = process_cpu_seconds(pid), machine_cpu_seconds()
             memos = await load.many("T", args.memos, args.in_flight)
             await load.settle(memos)
+            cpu = process_cpu_seconds(pid) - cpu_before
+            busy, total = (
+                a - b for a, b in zip(machine_cpu_seconds(), machine_before, strict=True)
+            )
+            figures.throughput_cpu_ms_per_memo = cpu * 1000 / args.memos
+            figures.throughput_machine_busy = busy / total if total else 0.0
             finished = [(s.done if design == "product" else s.acked_at) or 0.0 for s in memos]
             figures.throughput_s = max(finished) - min(s.sent_at for s in memos)
             figures.throughput_ack_ms = [s.ack_ms for s in memos]
@@ -587,6 +609,8 @@ def report(args: argparse.Namespace, backend: str, results: dict[str, Figures]) 
         ("  ack p99", "", p(0.99, lambda f: f.throughput_ack_ms), "ms"),
         ("  first visible p50", "", p(0.5, lambda f: f.throughput_first_visible_ms), "ms"),
         ("  first visible max", "", p(1.0, lambda f: f.throughput_first_visible_ms), "ms"),
+        ("  server CPU per memo", "", lambda f: f.throughput_cpu_ms_per_memo, "ms"),
+        ("  machine CPU busy", "", lambda f: f.throughput_machine_busy * 100, "%"),
         ("peak RSS of the server process", "< 200", lambda f: f.peak_rss_mb, "MB"),
         ("cache-read share, all memos", "", lambda f: f.cache_cold_share * 100, "%"),
         ("cache-read share, once warm", ">= 70", lambda f: f.cache_warm_share * 100, "%"),
@@ -719,9 +743,14 @@ if __name__ == "__main__":
         "product": serve_product,
         "naive": serve_naive,
     }
+    # Every process on the loop `memo-coach run` uses: the designs compare like with like,
+    # and the fakes and the generator, standing in for Slack's own machines, take less of
+    # the CPUs the bot runs on.
+    from bot.runners import run_event_loop
+
     if arguments.serve:
-        asyncio.run(servers[arguments.serve](arguments.port))
+        run_event_loop(servers[arguments.serve](arguments.port))
     elif arguments.generate:
-        print(json.dumps(asyncio.run(send_commands(json.load(sys.stdin)))))
+        print(json.dumps(run_event_loop(send_commands(json.load(sys.stdin)))))
     else:
-        asyncio.run(main(arguments))
+        run_event_loop(main(arguments))

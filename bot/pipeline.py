@@ -1,11 +1,20 @@
 """A memo's job, in two stages: ``announce`` (a visible status message) and ``evaluate``
 (read files, score, store, post the feedback, mark done). Both stages are safe to run
-again after a crash: recorded progress on the submission says what is already done."""
+again after a crash: recorded progress on the submission says what is already done.
+
+Each stage returns its last write (a :data:`FinalWrite`) instead of committing it: the
+worker commits it in the same transaction as the job's move to its next stage, so the
+memo's record and its job never disagree, at one transaction less per stage.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import post_once, update_message
 from bot.metrics import observed_evaluation
@@ -24,7 +33,7 @@ from evaluation.extraction import SUPPORTED_EXTENSIONS, extract_text_async, file
 from evaluation.limits import check_memo
 from evaluation.memo import Memo
 from evaluation.result import EvaluationOutcome
-from storage.models import Job, Submission
+from storage.models import Job, Submission, SubmissionStatus
 from storage.repositories.evaluations import (
     evaluation_for_submission,
     evaluation_result,
@@ -32,12 +41,10 @@ from storage.repositories.evaluations import (
 )
 from storage.repositories.rubrics import active_rubric
 from storage.repositories.submissions import (
-    get_submission,
     record_delivery,
     set_memo_text,
-    set_submission_status,
+    submission_and_author,
 )
-from storage.repositories.users import get_user
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,10 @@ SOURCE_LABELS = {
     "shortcut": "Coach this memo",
     "cli": "the command line",
 }
+
+
+FinalWrite = Callable[[AsyncSession], Awaitable[object]]
+"""A stage's last write, committed by the worker together with the job's transition."""
 
 
 class SubmissionGone(Exception):
@@ -71,13 +82,11 @@ class Delivery:
 
 async def _load(services: Services, job: Job) -> Delivery:
     async with services.database.session() as session:
-        submission = await get_submission(session, job.submission_id)
-        if submission is None:
-            raise SubmissionGone(job.submission_id)
-        user = await get_user(session, submission.user_id)
-        if user is None:  # pragma: no cover - users are deleted with their submissions
-            raise SubmissionGone(job.submission_id)
-    return Delivery(submission, user.slack_user_id, resumed=job.attempts > 1)
+        found = await submission_and_author(session, job.submission_id)
+    if found is None:
+        raise SubmissionGone(job.submission_id)
+    submission, slack_user_id = found
+    return Delivery(submission, slack_user_id, resumed=job.attempts > 1)
 
 
 def _status(delivery: Delivery, stage: Stage, detail: str | None = None) -> SlackMessage:
@@ -103,10 +112,10 @@ async def _show_stage(
     )
 
 
-async def announce(services: Services, job: Job) -> None:
+async def announce(services: Services, job: Job) -> FinalWrite | None:
     """Open the DM if needed and post the status message (the thread root for memos that
-    did not arrive as a message), then record where it went (one transaction: a job
-    resumed after a crash finds the message by its metadata, see delivery.post_once)."""
+    did not arrive as a message); returns the record of where it went (a job resumed
+    after a crash finds the message by its metadata, see delivery.post_once)."""
     delivery = await _load(services, job)
     submission = delivery.submission
     channel = submission.reply_channel_id
@@ -115,7 +124,7 @@ async def announce(services: Services, job: Job) -> None:
         channel = submission.reply_channel_id = str(opened["channel"]["id"])
     is_root = submission.thread_ts is None
     if not is_root and submission.status_ts is not None:
-        return
+        return None
     ts = await post_once(
         services.client,
         _status(delivery, Stage.QUEUED),
@@ -125,15 +134,20 @@ async def announce(services: Services, job: Job) -> None:
         thread_ts=submission.thread_ts,
         resumed=delivery.resumed,
     )
-    await _record(
-        services,
-        submission.id,
+    record = partial(
+        record_delivery,
+        submission_id=submission.id,
         reply_channel_id=channel,
         thread_ts=ts if is_root else None,
         status_ts=ts,
     )
-    if is_root:
-        await _tell_invoker(services, submission, ts)
+    if not (is_root and _invoker_elsewhere(submission)):
+        return record
+    # The pointer to the DM goes out once the root is on record, so it is sent only once.
+    async with services.database.transaction() as session:
+        await record(session)
+    await _tell_invoker(services, submission, ts)
+    return None
 
 
 async def report_unpostable(services: Services, job: Job, error: str) -> None:
@@ -153,30 +167,21 @@ async def report_unpostable(services: Services, job: Job, error: str) -> None:
     await services.client.chat_postMessage(channel=str(opened["channel"]["id"]), **notice.payload())
 
 
-async def _record(
-    services: Services,
-    submission_id: int,
-    *,
-    reply_channel_id: str | None = None,
-    thread_ts: str | None = None,
-    status_ts: str | None = None,
-    parts_posted: int | None = None,
-) -> None:
+async def _record_parts(services: Services, submission_id: int, parts_posted: int) -> None:
     async with services.database.transaction() as session:
-        await record_delivery(
-            session,
-            submission_id,
-            reply_channel_id=reply_channel_id,
-            thread_ts=thread_ts,
-            status_ts=status_ts,
-            parts_posted=parts_posted,
-        )
+        await record_delivery(session, submission_id, parts_posted=parts_posted)
+
+
+def _invoker_elsewhere(submission: Submission) -> bool:
+    """The memo came from a channel through a command, whose response_url can point the
+    invoker to their DM."""
+    return bool(submission.response_url) and not (submission.channel_id or "D").startswith("D")
 
 
 async def _tell_invoker(services: Services, submission: Submission, root_ts: str) -> None:
     """In a channel, the person who ran the command gets an ephemeral pointer to the DM.
     Uses the command's response_url, which works where the bot is not a member."""
-    if not submission.response_url or (submission.channel_id or "D").startswith("D"):
+    if not submission.response_url:
         return
     permalink = None
     try:
@@ -252,8 +257,9 @@ async def _evaluate(services: Services, delivery: Delivery) -> tuple[EvaluationO
     return outcome, evaluation.id
 
 
-async def evaluate(services: Services, job: Job) -> None:
-    """Score the memo (once), post the feedback parts not yet posted, mark it done."""
+async def evaluate(services: Services, job: Job) -> FinalWrite:
+    """Score the memo (once), post the feedback parts not yet posted; returns marking it
+    done."""
     delivery = await _load(services, job)
     submission = delivery.submission
     async with services.database.session() as session:
@@ -266,12 +272,10 @@ async def evaluate(services: Services, job: Job) -> None:
             result, evaluation_id = evaluation_result(existing), existing.id
             fallback_reason = existing.fallback_reason
     except UnusableMemo as exc:
-        await _finish(services, delivery, Stage.REJECTED, render_rejected(exc.user_message))
-        return
+        return await _finish(services, delivery, Stage.REJECTED, render_rejected(exc.user_message))
     except EvaluationFailed as exc:
         notice = render_evaluation_failed(exc.reason, submission.id)
-        await _finish(services, delivery, Stage.FAILED, notice)
-        return
+        return await _finish(services, delivery, Stage.FAILED, notice)
     messages = render_evaluation(
         result, evaluation_id=evaluation_id, fallback_reason=fallback_reason
     )
@@ -285,16 +289,18 @@ async def evaluate(services: Services, job: Job) -> None:
             thread_ts=submission.thread_ts,
             resumed=delivery.resumed,
         )
-        await _record(services, submission.id, parts_posted=index + 1)
+        if index + 1 < len(messages):  # the last part is recorded with the status
+            await _record_parts(services, submission.id, index + 1)
     await _show_stage(services, delivery, Stage.DONE)
-    async with services.database.transaction() as session:
-        await set_submission_status(session, submission.id, "done")
+    return partial(
+        record_delivery, submission_id=submission.id, parts_posted=len(messages), status="done"
+    )
 
 
 async def _finish(
     services: Services, delivery: Delivery, stage: Stage, notice: SlackMessage
-) -> None:
-    """End a memo that cannot be coached: say why in the thread, update the status."""
+) -> FinalWrite:
+    """End a memo that cannot be coached: say why in the thread; returns its status."""
     submission = delivery.submission
     await post_once(
         services.client,
@@ -306,7 +312,5 @@ async def _finish(
         resumed=delivery.resumed,
     )
     await _show_stage(services, delivery, stage)
-    async with services.database.transaction() as session:
-        await set_submission_status(
-            session, submission.id, "rejected" if stage is Stage.REJECTED else "failed"
-        )
+    status: SubmissionStatus = "rejected" if stage is Stage.REJECTED else "failed"
+    return partial(record_delivery, submission_id=submission.id, status=status)

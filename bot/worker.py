@@ -31,6 +31,7 @@ from storage.repositories.jobs import (
     extend_lease,
     fail_expired_jobs,
     fail_job,
+    pass_job_on,
     release_job,
 )
 from storage.repositories.submissions import set_submission_status
@@ -43,44 +44,54 @@ UNPOSTABLE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 """Slack errors retrying cannot fix: the reply's channel is gone or closed to the bot."""
 
 
-class _IdleLoops:
+class IdleLoops:
     """The idle loops of one stage, woken one at a time: waking all of them for every
     new job made up to ``concurrency`` loops race for one row (on SQLite, busy-waiting
     on the write lock and delaying intake). A wake with nobody waiting is kept for the
-    next loop that goes idle, so a job committed during a claim is not left waiting."""
+    next loop that goes idle, so a job committed during a claim is not left waiting.
+
+    A loop can also be handed a job directly (``reserve``): the announce stage passes a
+    memo on to an idle evaluate loop without a claim, or the empty claim that waking a
+    second loop for one job used to cost."""
 
     def __init__(self) -> None:
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[Job | None]] = collections.deque()
         self._pending = False
 
-    async def wait(self) -> None:
+    async def wait(self) -> Job | None:
+        """Until woken (None: go and claim) or handed a job to run."""
         if self._pending:
             self._pending = False
-            return
-        waiter = asyncio.get_running_loop().create_future()
+            return None
+        waiter: asyncio.Future[Job | None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
-            await waiter
+            return await waiter
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
 
-    def wake_one(self) -> None:
+    def reserve(self) -> asyncio.Future[Job | None] | None:
+        """Take an idle loop out of the queue, to hand it a job (or None) later."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(None)
-                return
-        self._pending = True
+                return waiter
+        return None
+
+    def wake_one(self) -> None:
+        waiter = self.reserve()
+        if waiter is None:
+            self._pending = True
+        else:
+            waiter.set_result(None)
 
     def wake_all(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
+        while (waiter := self.reserve()) is not None:
+            waiter.set_result(None)
 
 
-Step = Callable[[Services, Job], Awaitable[None]]
+Step = Callable[[Services, Job], Awaitable[pipeline.FinalWrite | None]]
 
 
 def announce_loops(concurrency: int) -> int:
@@ -104,9 +115,9 @@ class WorkerPool:
         self.worker_id = worker_id or new_worker_id()
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
-        self._idle: dict[JobStage, _IdleLoops] = {
-            "announce": _IdleLoops(),
-            "evaluate": _IdleLoops(),
+        self._idle: dict[JobStage, IdleLoops] = {
+            "announce": IdleLoops(),
+            "evaluate": IdleLoops(),
         }
         self.busy = 0
 
@@ -135,13 +146,17 @@ class WorkerPool:
 
     async def _loop(self, stage: JobStage, step: Step) -> None:
         idle = self._idle[stage]
+        handed: Job | None = None
         while not self._stopping.is_set():
-            job = await self._claim(stage)
-            if job is None:
-                if not self._stopping.is_set():  # stop() has woken the waiting ones
-                    await idle.wait()
-                continue
-            idle.wake_one()  # more may be due: let one idle sibling look
+            if handed is None:
+                job = await self._claim(stage)
+                if job is None:
+                    if not self._stopping.is_set():  # stop() has woken the waiting ones
+                        handed = await idle.wait()
+                    continue
+                idle.wake_one()  # more may be due: let one idle sibling look
+            else:
+                job, handed = handed, None
             self.busy += 1
             try:
                 await self._run(job, stage, step)
@@ -152,6 +167,8 @@ class WorkerPool:
                 await asyncio.sleep(IDLE_POLL_SECONDS)
             finally:
                 self.busy -= 1
+        if handed is not None:  # handed over just as the pool stopped: give it back
+            await self._release(handed)
 
     async def _dispatch(self) -> None:
         """On new work here (intake sets ``work_available``), or every
@@ -211,27 +228,54 @@ class WorkerPool:
         )
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
-            await step(self.services, job)
+            final_write = await step(self.services, job)
         except pipeline.SubmissionGone:
             await self._complete(job)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
-                async with self.services.database.transaction() as session:
-                    await release_job(session, job.id, self.worker_id)
+                await self._release(job)
             raise
         except Exception as exc:
             await self._failed(job, exc)
         else:
             if stage == "announce":
-                async with self.services.database.transaction() as session:
-                    await advance_job(session, job.id, self.worker_id, "evaluate")
-                self._idle["evaluate"].wake_one()
+                await self._advance(job, final_write)
             else:
-                await self._complete(job)
+                async with self.services.database.transaction() as session:
+                    if final_write is not None:
+                        await final_write(session)
+                    await complete_job(session, job.id, self.worker_id)
             log.info("job finished", extra={"job_id": job.id, "stage": stage})
         finally:
             heartbeat.cancel()
             reset_log_context(context)
+
+    async def _advance(self, job: Job, final_write: pipeline.FinalWrite | None) -> None:
+        """Queue the evaluate stage, or hand it straight to an idle evaluate loop under
+        this worker's lease (no claim, and no sibling woken for nothing)."""
+        evaluator = self._idle["evaluate"].reserve()
+        handed: Job | None = None
+        try:
+            async with self.services.database.transaction() as session:
+                if final_write is not None:
+                    await final_write(session)
+                if evaluator is None:
+                    await advance_job(session, job.id, self.worker_id, "evaluate")
+                else:
+                    handed = await pass_job_on(
+                        session, job.id, self.worker_id, "evaluate", self.lease_seconds
+                    )
+        finally:
+            if evaluator is None:
+                self._idle["evaluate"].wake_one()
+            elif not evaluator.done():
+                evaluator.set_result(handed)
+            elif handed is not None:  # the loop was cancelled meanwhile (shutdown)
+                await self._release(handed)
+
+    async def _release(self, job: Job) -> None:
+        async with self.services.database.transaction() as session:
+            await release_job(session, job.id, self.worker_id)
 
     async def _complete(self, job: Job) -> None:
         async with self.services.database.transaction() as session:

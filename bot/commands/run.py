@@ -4,12 +4,11 @@ stdout at LOG_LEVEL."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from bot.commands.errors import CommandError
 from bot.commands.parsers import Subparsers
 from bot.logging_setup import configure_logging
-from bot.runners import serve
+from bot.runners import run_event_loop, serve
 from bot.runtime import StartupError, load_runtime
 
 
@@ -20,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     configure_logging(runtime.settings.log_level)
     try:
-        asyncio.run(serve(runtime))
+        run_event_loop(serve(runtime))
     except RuntimeError as exc:
         raise CommandError(str(exc)) from exc
     return 0

@@ -160,6 +160,21 @@ async def get_submission(session: AsyncSession, submission_id: int) -> Submissio
     return await session.get(Submission, submission_id)
 
 
+async def submission_and_author(
+    session: AsyncSession, submission_id: int
+) -> tuple[Submission, str] | None:
+    """A submission and its author's Slack user id in one query (every job stage needs
+    both); None if it no longer exists (the user asked to be forgotten)."""
+    row = (
+        await session.execute(
+            select(Submission, User.slack_user_id)
+            .join(User, User.id == Submission.user_id)
+            .where(Submission.id == submission_id)
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
 async def set_submission_status(
     session: AsyncSession, submission_id: int, status: SubmissionStatus
 ) -> bool:
@@ -196,9 +211,12 @@ async def record_delivery(
     thread_ts: str | None = None,
     status_ts: str | None = None,
     parts_posted: int | None = None,
+    status: SubmissionStatus | None = None,
 ) -> None:
-    """Remember where the answer is being posted and how far it got (only the fields
-    given change), so a worker taking over after a crash resumes instead of repeating."""
+    """Remember where the answer is being posted, how far it got and, at the end, the
+    memo's status (only the fields given change), so a worker taking over after a crash
+    resumes instead of repeating. The worker keeps its own copy of the submission: the
+    session's is not refreshed."""
     values: dict[str, Any] = {
         name: value
         for name, value in (
@@ -206,6 +224,7 @@ async def record_delivery(
             ("thread_ts", thread_ts),
             ("status_ts", status_ts),
             ("parts_posted", parts_posted),
+            ("status", status),
         )
         if value is not None
     }
@@ -214,7 +233,7 @@ async def record_delivery(
             update(Submission)
             .where(Submission.id == submission_id)
             .values(**values, updated_at=utcnow())
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session=False)
         )
 
 

@@ -7,11 +7,13 @@ interleave across replicas; the partial unique index is the last line of defence
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Base, VersionedDocument
@@ -21,6 +23,10 @@ RowT = TypeVar("RowT", bound=VersionedDocument)
 DocT = TypeVar("DocT", bound=BaseModel)
 
 SEED_VERSION = 1
+
+_PARSED: weakref.WeakKeyDictionary[Engine | Connection, dict[tuple[str, int, datetime], BaseModel]]
+_PARSED = weakref.WeakKeyDictionary()
+"""Parsed documents per database (engine) and version; see ``VersionedStore.active``."""
 
 
 class NotSeededError(LookupError):
@@ -140,11 +146,29 @@ class VersionedStore(Generic[RowT, DocT]):
         return result.one_or_none()
 
     async def active(self, session: AsyncSession) -> tuple[DocT, int]:
-        """The active document and its version; NotSeededError before seeding."""
-        row = await self.active_row(session)
-        if row is None:
+        """The active document and its version; NotSeededError before seeding.
+
+        Every memo asks, so a version's document is parsed once per database: a stored
+        version never changes, and this query reads two small columns rather than the
+        row's YAML and JSON. ``created_at`` tells a database recreated under the same
+        engine (tests) from the one parsed before."""
+        head = (
+            await session.execute(
+                select(self.row.version, self.row.created_at).where(self.row.is_active.is_(True))
+            )
+        ).one_or_none()
+        if head is None:
             raise NotSeededError(f"no active {self.kind}: seed the default first")
-        return self.parse(row), row.version
+        version, created_at = head
+        parsed = _PARSED.setdefault(session.get_bind(), {})
+        key = (self.kind, version, created_at)
+        document = parsed.get(key)
+        if not isinstance(document, self.document):
+            row = await self.get(session, version)
+            if row is None:  # pragma: no cover - deleted between the two queries
+                raise NotSeededError(f"{self.kind} version {version} disappeared")
+            document = parsed[key] = self.parse(row)
+        return document, version
 
     async def get(self, session: AsyncSession, version: int) -> RowT | None:
         result = await session.scalars(

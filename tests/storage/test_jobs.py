@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import Job
 from storage.repositories.jobs import (
+    advance_job,
     claim_next_job,
     complete_job,
     enqueue_jobs,
@@ -19,9 +20,11 @@ from storage.repositories.jobs import (
     fail_expired_jobs,
     fail_job,
     get_job,
+    pass_job_on,
     release_job,
     retry_delay,
 )
+from storage.types import utcnow
 from tests.conftest import DatabaseFactory
 from tests.storage import factories
 
@@ -108,6 +111,35 @@ async def test_fail_retries_with_backoff_then_gives_up(database: Database) -> No
     assert final.last_error is not None
     assert len(final.last_error) == 4000
     assert await _claim(database, "w1", now=now + timedelta(days=1)) is None
+
+
+async def test_advance_queues_the_next_stage_and_passing_on_keeps_it(
+    database: Database,
+) -> None:
+    """advance_job lets any worker claim the evaluate stage; pass_job_on gives it to the
+    same worker under a fresh lease, so nobody else can claim it."""
+    await _enqueue(database, 2, run_after=utcnow())
+    async with database.transaction() as session:
+        queued = await claim_next_job(session, "w1", 60)
+        passed = await claim_next_job(session, "w1", 60)
+    assert queued is not None
+    assert passed is not None
+    async with database.transaction() as session:
+        assert await advance_job(session, queued.id, "w1", "evaluate")
+        handed = await pass_job_on(session, passed.id, "w1", "evaluate", 60)
+        assert await pass_job_on(session, queued.id, "w1", "evaluate", 60) is None  # let go
+    assert handed is not None
+    assert (handed.id, handed.status, handed.stage) == (passed.id, "running", "evaluate")
+    assert (handed.attempts, handed.lease_owner) == (1, "w1")
+    assert handed.lease_expires_at is not None
+    assert handed.lease_expires_at > utcnow()
+    async with database.transaction() as session:
+        other = await claim_next_job(session, "w2", 60, stage="evaluate")
+        assert await claim_next_job(session, "w2", 60, stage="evaluate") is None
+    assert other is not None
+    assert other.id == queued.id
+    async with database.transaction() as session:
+        assert await complete_job(session, handed.id, "w1")
 
 
 def test_retry_delay_doubles_and_is_capped() -> None:

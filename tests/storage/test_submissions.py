@@ -17,7 +17,9 @@ from storage.repositories.submissions import (
     get_submission,
     insert_submissions,
     recent_submission_counts,
+    record_delivery,
     set_submission_status,
+    submission_and_author,
     submissions_matching,
 )
 from storage.repositories.users import upsert_user, upsert_users
@@ -55,6 +57,26 @@ async def test_create_stores_the_memo(database: Database) -> None:
     assert (stored.memo_text, stored.memo_chars, stored.status) == ("Ship it.", 8, "received")
     assert (stored.user_id, stored.audience, stored.thread_ts) == (owner.id, "CFO", "1.1")
     assert stored.created_at.tzinfo is UTC
+
+
+async def test_a_job_loads_the_memo_and_its_author_and_records_its_end_at_once(
+    database: Database,
+) -> None:
+    owner = await _user(database, "UAUTHOR")
+    async with database.transaction() as session:
+        memo = await factories.submission(session, owner)
+    async with database.transaction() as session:
+        found = await submission_and_author(session, memo.id)
+        assert await submission_and_author(session, memo.id + 999) is None
+        await record_delivery(session, memo.id, reply_channel_id="D1", status_ts="2.1")
+        await record_delivery(session, memo.id, parts_posted=3, status="done")
+    assert found is not None
+    assert (found[0].id, found[1]) == (memo.id, "UAUTHOR")
+    async with database.session() as session:
+        stored = await get_submission(session, memo.id)
+    assert stored is not None
+    assert (stored.reply_channel_id, stored.status_ts) == ("D1", "2.1")
+    assert (stored.parts_posted, stored.status) == (3, "done")
 
 
 @pytest.mark.parametrize(

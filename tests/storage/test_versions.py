@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from config.bundle import DEFAULTS_DIR
 from evaluation.prompt_template import parse_prompt
 from evaluation.rubric import Rubric, parse_rubric
 from storage.db import Database
+from storage.migrate import upgrade_database
 from storage.models import RubricVersionRow
 from storage.repositories.prompts import (
     activate_prompt_version,
@@ -97,6 +98,38 @@ async def test_concurrent_seeds_insert_one_version(
     assert await asyncio.gather(*(seed(i) for i in range(6))) == [1] * 6
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(RubricVersionRow)) == 1
+
+
+async def test_active_document_follows_every_switch_while_parsed_once(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        await seed_rubric(session, RUBRIC, RUBRIC_YAML, "system")
+        first = await active_rubric(session)
+        assert (await active_rubric(session)).rubric is first.rubric  # parsed once
+        await add_rubric_version(session, _renamed("Two"), "two", "UADMIN")
+        second = await active_rubric(session)
+        await activate_rubric_version(session, 1)
+        back = await active_rubric(session)
+    assert (second.version, second.rubric.name) == (2, "Two")
+    assert (back.version, back.rubric) == (1, first.rubric)
+
+
+async def test_a_database_recreated_under_the_same_engine_is_not_served_stale(
+    database_url: str, database_factory: DatabaseFactory
+) -> None:
+    """Same engine, same version number, different content: the cache must not mix them
+    (it is keyed by the version's creation time as well)."""
+    await upgrade_database(database_url)
+    database = await database_factory(database_url)
+    async with database.transaction() as session:
+        await seed_rubric(session, RUBRIC, RUBRIC_YAML, "system")
+        assert (await active_rubric(session)).rubric.name == RUBRIC.name
+    async with database.transaction() as session:
+        await session.execute(delete(RubricVersionRow))
+    async with database.transaction() as session:
+        await seed_rubric(session, _renamed("Reborn"), "reborn", "system")
+        assert (await active_rubric(session)).rubric.name == "Reborn"
 
 
 async def test_add_versions_and_activate(database: Database) -> None:
