@@ -130,12 +130,25 @@ class Submission(Base):
     )
 
 
+JOB_UNFINISHED = "status IN ('queued', 'running')"
+"""The jobs a claim looks at. Finished jobs stay (Try again restarts them), so claims
+filter on this exact term: SQLite uses a partial index only when the query repeats its
+condition word for word."""
+
+
 class Job(Base):
     """Work for the evaluation workers: one per submission, claimed under a lease."""
 
     __tablename__ = "jobs"
     __table_args__ = (
-        Index("ix_jobs_stage_status_run_after", "stage", "status", "run_after"),
+        Index(
+            "ix_jobs_unfinished",
+            "stage",
+            "run_after",
+            "id",
+            sqlite_where=text(JOB_UNFINISHED),
+            postgresql_where=text(JOB_UNFINISHED),
+        ),
         _one_of("status", JOB_STATUSES, "status"),
         _one_of("stage", JOB_STAGES, "stage"),
     )

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, TextClause, and_, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Job, JobStage
+from storage.models import JOB_UNFINISHED, Job, JobStage
 from storage.repositories._sql import POPULATE_EXISTING, affected
 from storage.types import utcnow
 
@@ -51,8 +51,13 @@ def _claimable(
     expired = and_(Job.status == "running", Job.lease_expires_at <= now)
     if max_attempts is not None:
         expired = and_(expired, Job.attempts < max_attempts)
-    due = or_(and_(Job.status == "queued", Job.run_after <= now), expired)
+    due = and_(unfinished(), or_(and_(Job.status == "queued", Job.run_after <= now), expired))
     return due if stage is None else and_(Job.stage == stage, due)
+
+
+def unfinished() -> TextClause:
+    """Queued or running, written as the partial index ``ix_jobs_unfinished`` says it."""
+    return text(JOB_UNFINISHED)
 
 
 async def claim_next_job(
@@ -270,6 +275,7 @@ async def fail_expired_jobs(
     result = await session.scalars(
         update(Job)
         .where(
+            unfinished(),
             Job.status == "running",
             Job.lease_expires_at <= now,
             Job.attempts >= max_attempts,

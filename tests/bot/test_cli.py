@@ -12,6 +12,7 @@ from bot.cli import main
 from config.coach import CoachConfig
 from evaluation.extraction import extract_text
 from evaluation.limits import check_memo
+from storage.migrate import head_revision
 from tests.fakes.fake_anthropic import FakeAnthropic
 
 MEMOS = Path(__file__).resolve().parents[1] / "data" / "memos"
@@ -161,7 +162,7 @@ def test_db_upgrade(env, capsys, database_url: str) -> None:
     env.setenv("DATABASE_URL", database_url)
     assert main(["db", "upgrade"]) == 0
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {head_revision()}" in capsys.readouterr().out
 
 
 def test_python_dash_m_bot_is_the_same_command() -> None:

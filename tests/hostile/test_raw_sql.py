@@ -31,6 +31,9 @@ ALLOWED = {
     ("storage/db.py", "PRAGMA synchronous=NORMAL"): "SQLite setup on connect",
     ("storage/db.py", "SELECT 1"): "the /ready probe",
     ("storage/models.py", "is_active"): "partial unique index: one active version",
+    ("storage/models.py", "JOB_UNFINISHED"): "partial index on unfinished jobs (a constant)",
+    ("storage/repositories/jobs.py", "JOB_UNFINISHED"): "the same constant, word for word, "
+    "so SQLite uses that index",
     ("storage/migrate.py", "PRAGMA foreign_keys=OFF"): "SQLite batch migrations",
     ("storage/migrate.py", "BEGIN IMMEDIATE"): "SQLite: take the write lock to migrate",
     ("storage/migrate.py", "PRAGMA foreign_key_check"): "after SQLite batch migrations",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -140,6 +141,35 @@ async def test_advance_queues_the_next_stage_and_passing_on_keeps_it(
     assert other.id == queued.id
     async with database.transaction() as session:
         assert await complete_job(session, handed.id, "w1")
+
+
+async def test_claims_and_expiry_checks_read_only_unfinished_jobs(database: Database) -> None:
+    """Finished jobs stay in the table; the claim and the expired-lease check must use the
+    partial index on unfinished jobs (SQLite uses it only when the query repeats its
+    condition word for word), so they do not slow down as the history grows."""
+    await _enqueue(database, 3, run_after=utcnow())
+    executed: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        executed.append((statement, parameters))
+
+    sync_engine = database.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", capture)
+    try:
+        async with database.transaction() as session:
+            assert await claim_next_job(session, "w1", 60, max_attempts=3, stage="announce")
+            await fail_expired_jobs(session, max_attempts=3)
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", capture)
+    sqlite = database.dialect == "sqlite"
+    async with database.engine.connect() as connection:
+        if not sqlite:  # a tiny table: make the planner show whether the index is usable
+            await connection.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in executed:
+            explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+            plan = str((await connection.exec_driver_sql(explain + statement, parameters)).all())
+            assert "ix_jobs_unfinished" in plan, (statement, plan)
+            assert "TEMP B-TREE" not in plan  # claim order is the index's order
 
 
 def test_retry_delay_doubles_and_is_capped() -> None:

@@ -50,7 +50,7 @@ async def test_revision_before_and_after_and_upgrade_is_idempotent(database_url:
     assert await current_revision(database_url) is None
     await upgrade_database(database_url)
     await upgrade_database(database_url)
-    assert await current_revision(database_url) == head_revision() == "0001"
+    assert await current_revision(database_url) == head_revision() == "0002"
 
 
 async def test_every_table_exists(database_url: str) -> None:
