@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 SLACK_ACK_TIMEOUT = 3.0  # Slack shows the user an error when the ack takes longer
 DONE_TEXT = "Feedback ready"  # the status message's fallback text once feedback is posted
 POLL_SECONDS = 0.01
+STARTED = "memo coach started"  # the bot's last start-up log line (bot.runners)
 
 
 # --- child processes: the two designs under test ------------------------------------
@@ -75,7 +76,7 @@ async def serve_product(port: int) -> None:
 
     runtime = load_runtime()
     configure_logging(runtime.settings.log_level)
-    bot = await start_bot(runtime, host="127.0.0.1", port=port)
+    bot = await start_bot(runtime, host="127.0.0.1", port=port, reuse_port=True)  # replicas
     try:
         await _until_sigterm()
     finally:
@@ -436,9 +437,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def child(design: str, env: dict[str, str], workdir: Path, port: int) -> Iterator[int]:
-    """Start one design as a child process; yields its pid; SIGTERM on exit."""
-    log = (workdir / f"{design}.log").open("wb")
+def child(design: str, env: dict[str, str], workdir: Path, port: int, name: str) -> Iterator[int]:
+    """Start one design as a child process logging to ``name``.log; yields its pid;
+    SIGTERM on exit."""
+    log = (workdir / f"{name}.log").open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, str(SCRIPT), "--serve", design, "--port", str(port)],
         env=env,
@@ -471,6 +473,19 @@ async def wait_healthy(http: aiohttp.ClientSession, base: str, pid: int, workdir
     raise RuntimeError(f"the child did not become healthy:\n{tail_logs(workdir)}")
 
 
+async def wait_started(
+    http: aiohttp.ClientSession, base: str, pid: int, log: Path, design: str
+) -> None:
+    """Healthy, and for a bot replica its own start-up line logged: with several
+    replicas on one port, /health may be answered by one started earlier."""
+    await wait_healthy(http, base, pid, log.parent)
+    deadline = time.monotonic() + 60
+    while design == "product" and STARTED not in log.read_text(errors="replace"):  # noqa: ASYNC240 - a small log
+        if time.monotonic() > deadline or not os.path.exists(f"/proc/{pid}"):  # noqa: ASYNC240
+            raise RuntimeError(f"a bot replica did not start:\n{tail_logs(log.parent)}")
+        await asyncio.sleep(0.1)
+
+
 def tail_logs(workdir: Path) -> str:
     return "".join(p.read_text()[-2000:] for p in sorted(workdir.glob("*.log")))
 
@@ -490,8 +505,12 @@ async def measure(
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=args.time_limit)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        with child(design, env, workdir, port) as pid:
-            await wait_healthy(http, base, pid, workdir)
+        with contextlib.ExitStack() as children:
+            pids = []
+            for replica in range(args.replicas if design == "product" else 1):
+                name = design if replica == 0 else f"{design}-{replica + 1}"
+                pids.append(children.enter_context(child(design, env, workdir, port, name)))
+                await wait_started(http, base, pids[-1], workdir / f"{name}.log", design)
             load = Load(
                 f"{base}/slack/events",
                 http,
@@ -519,10 +538,10 @@ async def measure(
                 figures.burst_max_ms.append(max(s.ack_ms for s in burst))
                 figures.burst_first_visible_ms += [s.first_visible_ms for s in burst]
             print(f"  {design}: {args.memos} memos at {args.model_latency:g} s", flush=True)
-            cpu_before, machine_before = process_cpu_seconds(pid), machine_cpu_seconds()
+            cpu_before, machine_before = sum(map(process_cpu_seconds, pids)), machine_cpu_seconds()
             memos = await load.many("T", args.memos, args.in_flight)
             await load.settle(memos)
-            cpu = process_cpu_seconds(pid) - cpu_before
+            cpu = sum(map(process_cpu_seconds, pids)) - cpu_before
             busy, total = (
                 a - b for a, b in zip(machine_cpu_seconds(), machine_before, strict=True)
             )
@@ -532,7 +551,7 @@ async def measure(
             figures.throughput_s = max(finished) - min(s.sent_at for s in memos)
             figures.throughput_ack_ms = [s.ack_ms for s in memos]
             figures.throughput_first_visible_ms = [s.first_visible_ms for s in memos]
-            figures.peak_rss_mb = peak_rss_mb(pid)
+            figures.peak_rss_mb = max(map(peak_rss_mb, pids))
             figures.failed_acks = load.failed
     return figures
 
@@ -623,7 +642,8 @@ def report(args: argparse.Namespace, backend: str, results: dict[str, Figures]) 
         f"{args.bursts} bursts of {args.burst} commands; {args.e2e_runs} single memos at "
         f"{args.e2e_latency:g} s model latency; throughput {args.memos} memos at "
         f"{args.model_latency:g} s, llm.concurrency = {args.concurrency}, "
-        f"worker.concurrency = {args.worker_concurrency}, "
+        f"worker.concurrency = {args.worker_concurrency}"
+        f"{f' over {args.replicas} bot processes' if args.replicas > 1 else ''}, "
         f"{args.in_flight} commands in flight; ideal {ideal:.1f} s"
     )
     header = f"{'measure':<38}{'target':>10}" + "".join(f"{d:>12}" for d in designs)
@@ -674,7 +694,11 @@ async def main(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory(prefix="slack_load_") as tmp:
         workdir = Path(args.workdir or tmp)
-        config_dir = write_configs(workdir / "config", args.concurrency, args.worker_concurrency)
+        config_dir = write_configs(
+            workdir / "config",
+            args.concurrency // args.replicas,
+            -(-args.worker_concurrency // args.replicas),
+        )
         results: dict[str, Figures] = {}
         async with database(args.database_url, workdir) as (url, backend):
             for design in ("product", "naive")[: 1 if args.skip_naive else 2]:
@@ -727,11 +751,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--log-level", default="INFO", help="the bot's LOG_LEVEL")
     parser.add_argument("--time-limit", type=float, default=600, help="seconds per design")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="bot processes sharing the port and the model calls (PostgreSQL only)",
+    )
     parser.add_argument("--workdir", help="keep the children's logs and SQLite file here")
     parser.add_argument("--serve", choices=("product", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.replicas > 1 and not (args.database_url or "").startswith("postgresql"):
+        parser.error("--replicas needs --database-url postgresql://… (SQLite has one writer)")
+    if args.concurrency % args.replicas:
+        parser.error("--concurrency must be a multiple of --replicas")
     if args.worker_concurrency is None:
         args.worker_concurrency = min(64, -(-args.concurrency * 5 // 4))
     return args

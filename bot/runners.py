@@ -142,9 +142,15 @@ async def build_services(runtime: Runtime) -> Services:
 
 
 async def start_bot(
-    runtime: Runtime, *, host: str = ALL_INTERFACES, port: int | None = None
+    runtime: Runtime,
+    *,
+    host: str = ALL_INTERFACES,
+    port: int | None = None,
+    reuse_port: bool = False,
 ) -> RunningBot:
-    """Everything running; ``port=0`` picks a free port (tests)."""
+    """Everything running; ``port=0`` picks a free port (tests). ``reuse_port`` lets
+    several bot processes share one port, the kernel spreading connections between them
+    (replicas on one host, as the load benchmark runs them)."""
     settings = runtime.settings
     if not settings.slack_bot_token:
         raise RuntimeError("SLACK_BOT_TOKEN is not set: the bot cannot talk to Slack")
@@ -154,7 +160,7 @@ async def start_bot(
         raise RuntimeError("SLACK_APP_TOKEN (xapp-…) is required in Socket Mode")
     database_lock = await hold_for_bot(settings.database_url)  # a restore waits for us
     try:
-        return await _start(runtime, host, port, database_lock)
+        return await _start(runtime, host, port, reuse_port, database_lock)
     except BaseException:
         if database_lock is not None:
             await database_lock.release()
@@ -162,7 +168,11 @@ async def start_bot(
 
 
 async def _start(
-    runtime: Runtime, host: str, port: int | None, database_lock: HeldLock | None
+    runtime: Runtime,
+    host: str,
+    port: int | None,
+    reuse_port: bool,
+    database_lock: HeldLock | None,
 ) -> RunningBot:
     settings = runtime.settings
     services = await build_services(runtime)
@@ -176,7 +186,9 @@ async def _start(
     )
     runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5)
     await runner.setup()
-    site = web.TCPSite(runner, host, settings.port if port is None else port)
+    site = web.TCPSite(
+        runner, host, settings.port if port is None else port, reuse_port=reuse_port or None
+    )
     await site.start()
     bound = runner.addresses[0][1] if runner.addresses else settings.port
     bot = RunningBot(services, app, workers, runner, int(bound), database_lock=database_lock)
