@@ -21,7 +21,7 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database, async_database_url, is_sqlite
@@ -42,6 +42,9 @@ class DatabaseBusy(RuntimeError):
 class HeldLock(Protocol):
     async def release(self) -> None: ...
 
+    async def ensure_held(self) -> None:
+        """Take the lock again if it was lost; DatabaseBusy if a restore got in first."""
+
 
 def sqlite_file(database_url: str) -> Path | None:
     """The SQLite database file of a DATABASE_URL; None for PostgreSQL or ``:memory:``."""
@@ -60,6 +63,9 @@ class FileLock:
 
     async def release(self) -> None:
         self.release_now()
+
+    async def ensure_held(self) -> None:
+        """Nothing to do: the kernel keeps the lock while the descriptor is open."""
 
     def release_now(self) -> None:
         if self.fd is not None:
@@ -85,6 +91,18 @@ class AdvisoryLock:
     connection: AsyncConnection | None
     exclusive: bool
 
+    async def alive(self) -> bool:
+        """The lock's connection still answers (a PostgreSQL restart or failover ends
+        the session, and its advisory locks with it)."""
+        if self.connection is None:
+            return False
+        try:
+            await self.connection.execute(select(1))
+            await self.connection.commit()
+        except SQLAlchemyError:
+            return False
+        return True
+
     async def release(self) -> None:
         if self.connection is None:
             return
@@ -93,10 +111,10 @@ class AdvisoryLock:
         try:
             await connection.execute(select(unlock(RUN_LOCK_CLASS, _schema_key())))
             await connection.commit()
-        except DBAPIError:
+        except SQLAlchemyError:
             pass  # the connection died (server restart, failover), and the lock with it
         finally:
-            with contextlib.suppress(DBAPIError):
+            with contextlib.suppress(SQLAlchemyError):
                 await connection.close()
 
 
@@ -140,6 +158,14 @@ class _DisposingLock:
 
     lock: AdvisoryLock
     database: Database
+
+    async def ensure_held(self) -> None:
+        """After a PostgreSQL restart the bot would otherwise run unlocked, and a restore
+        could start under it: take the shared lock again on a new connection."""
+        if await self.lock.alive():
+            return
+        await self.lock.release()  # closes the dead connection quietly
+        self.lock = await lock_postgres(self.database, exclusive=False)
 
     async def release(self) -> None:
         try:

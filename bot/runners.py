@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import build_app
 from bot.bootstrap import open_database
 from bot.config_service import current_prompt
-from bot.database_lock import HeldLock, hold_for_bot
+from bot.database_lock import DatabaseBusy, HeldLock, hold_for_bot
 from bot.maintenance import sqlite_warning
 from bot.metrics import refresh_job_gauges
 from bot.progress_report import wait_for_progress_reports
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SHUTDOWN_GRACE_SECONDS = 20.0
+RUN_LOCK_CHECK_SECONDS = 30.0
+"""How often a running bot checks it still holds the database's run lock."""
 SCHEDULER_GRACE_SECONDS = 10.0
 AUTH_CACHE_SECONDS = 30.0
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - inside a container the bot must be reachable
@@ -75,7 +77,10 @@ class RunningBot:
     scheduler: Scheduler | None = None
     database_lock: HeldLock | None = None
     sqlite_warning: str | None = None
+    lost_database: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a restore took the database while this bot's lock was gone: stop."""
     _auth: tuple[float, bool, str] = field(default=(0.0, False, "not checked"))
+    _lock_watch: asyncio.Task[None] | None = None
 
     async def readiness(self) -> dict[str, Any]:
         """Database reachable, configuration valid (it loaded), Slack auth.test ok."""
@@ -105,7 +110,30 @@ class RunningBot:
         self.services.bot_user_id = str(response.get("user_id") or "") or None
         return True, "ok"
 
+    async def check_run_lock(self) -> None:
+        """Take the run lock again if a database restart dropped it; if a restore got
+        in first, stop taking work and set ``lost_database``."""
+        if self.database_lock is None:
+            return
+        try:
+            await self.database_lock.ensure_held()
+        except DatabaseBusy:
+            log.error(
+                "a restore started while the database was restarting: this bot stops; "
+                "start it again when the restore has finished"
+            )
+            self.lost_database.set()
+        except Exception:  # the database is still down: try again next time
+            log.warning("could not check the database run lock", exc_info=True)
+
+    async def _keep_run_lock(self) -> None:
+        while not self.lost_database.is_set():
+            await asyncio.sleep(RUN_LOCK_CHECK_SECONDS)
+            await self.check_run_lock()
+
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        if self._lock_watch is not None:
+            self._lock_watch.cancel()
         if self.scheduler is not None:
             await self.scheduler.shutdown(grace=min(grace, SCHEDULER_GRACE_SECONDS))
         if self.socket_handler is not None:
@@ -200,6 +228,7 @@ async def _start(
     if not ok:
         log.error("Slack auth.test failed; check SLACK_BOT_TOKEN", extra={"detail": detail})
     workers.start()
+    bot._lock_watch = asyncio.create_task(bot._keep_run_lock(), name="run-lock-watch")
     bot.scheduler = start_scheduler(services)
     if settings.mode == "socket" and settings.slack_app_token:
         app_token = settings.slack_app_token.get_secret_value()
@@ -247,7 +276,15 @@ async def serve(runtime: Runtime) -> None:
         loop.add_signal_handler(sig, stop.set)
     bot = await start_bot(runtime)
     try:
-        await stop.wait()
+        signalled, lost = (
+            asyncio.create_task(stop.wait()),
+            asyncio.create_task(bot.lost_database.wait()),
+        )
+        await asyncio.wait((signalled, lost), return_when=asyncio.FIRST_COMPLETED)
+        signalled.cancel()
+        lost.cancel()
         log.info("shutting down", extra={"grace_seconds": SHUTDOWN_GRACE_SECONDS})
     finally:
         await bot.stop()
+    if bot.lost_database.is_set():
+        raise RuntimeError("a restore took the database: start the bot when it has finished")

@@ -16,10 +16,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
 from bot.cli import main
-from bot.database_lock import DatabaseBusy, lock_file
+from bot.database_lock import RUN_LOCK_CLASS, DatabaseBusy, lock_file, lock_postgres
 from bot.maintenance import (
     purge_old_memo_texts,
     restore_backup,
@@ -177,6 +177,53 @@ async def test_a_bot_does_not_start_during_a_restore(
                 await start_bot(load_runtime(), host="127.0.0.1", port=0)
     finally:
         held.release_now()
+
+
+async def _end_the_run_lock_session(database_url: str) -> None:
+    """What a PostgreSQL restart or failover does to the bot's run lock: its session ends."""
+    database = Database(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            ended = await connection.scalar(
+                select(func.count()).select_from(
+                    select(func.pg_terminate_backend(text("pid")))
+                    .select_from(text("pg_locks"))
+                    .where(text("locktype = 'advisory'"), text(f"classid = {RUN_LOCK_CLASS}"))
+                    .subquery()
+                )
+            )
+            await connection.commit()
+        assert ended
+    finally:
+        await database.dispose()
+
+
+async def test_a_bot_takes_its_run_lock_again_after_a_database_restart(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres_database_url: str
+) -> None:
+    async with (
+        FakeSlack(bot_token=BOT_TOKEN) as slack,
+        running_bot(monkeypatch, tmp_path, postgres_database_url, slack) as harness,
+    ):
+        restore_database = Database(postgres_database_url)
+        try:
+            await _end_the_run_lock_session(postgres_database_url)
+            restore = await lock_postgres(restore_database, exclusive=True)
+            await restore.release()  # unlocked in between: a restore could have run
+            await harness.bot.check_run_lock()
+            with pytest.raises(DatabaseBusy, match="bot is running"):
+                await lock_postgres(restore_database, exclusive=True)
+            assert not harness.bot.lost_database.is_set()
+
+            await _end_the_run_lock_session(postgres_database_url)
+            restore = await lock_postgres(restore_database, exclusive=True)
+            try:  # this time the restore got in first: the bot must stop
+                await harness.bot.check_run_lock()
+            finally:
+                await restore.release()
+            assert harness.bot.lost_database.is_set()
+        finally:
+            await restore_database.dispose()
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
