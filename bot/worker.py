@@ -241,10 +241,7 @@ class WorkerPool:
             if stage == "announce":
                 await self._advance(job, final_write)
             else:
-                async with self.services.database.transaction() as session:
-                    if final_write is not None:
-                        await final_write(session)
-                    await complete_job(session, job.id, self.worker_id)
+                await self._complete(job, final_write)
             log.info("job finished", extra={"job_id": job.id, "stage": stage})
         finally:
             heartbeat.cancel()
@@ -277,8 +274,10 @@ class WorkerPool:
         async with self.services.database.transaction() as session:
             await release_job(session, job.id, self.worker_id)
 
-    async def _complete(self, job: Job) -> None:
+    async def _complete(self, job: Job, final_write: pipeline.FinalWrite | None = None) -> None:
         async with self.services.database.transaction() as session:
+            if final_write is not None:
+                await final_write(session)
             await complete_job(session, job.id, self.worker_id)
 
     async def _failed(self, job: Job, exc: Exception) -> None:
