@@ -460,30 +460,23 @@ def child(design: str, env: dict[str, str], workdir: Path, port: int, name: str)
         log.close()
 
 
-async def wait_healthy(http: aiohttp.ClientSession, base: str, pid: int, workdir: Path) -> None:
+async def wait_started(
+    http: aiohttp.ClientSession, base: str, pid: int, log: Path, design: str
+) -> None:
+    """The child answers /health and, for a bot replica, has logged its own start-up
+    line: with several replicas on one port, /health may be answered by one started
+    earlier."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with contextlib.suppress(aiohttp.ClientError):
             async with http.get(f"{base}/health") as response:
-                if response.status == 200:
+                own = design != "product" or STARTED in log.read_text(errors="replace")  # noqa: ASYNC240 - a small log
+                if response.status == 200 and own:
                     return
         if not os.path.exists(f"/proc/{pid}"):  # noqa: ASYNC240 - a tiny procfs check
             break
         await asyncio.sleep(0.1)
-    raise RuntimeError(f"the child did not become healthy:\n{tail_logs(workdir)}")
-
-
-async def wait_started(
-    http: aiohttp.ClientSession, base: str, pid: int, log: Path, design: str
-) -> None:
-    """Healthy, and for a bot replica its own start-up line logged: with several
-    replicas on one port, /health may be answered by one started earlier."""
-    await wait_healthy(http, base, pid, log.parent)
-    deadline = time.monotonic() + 60
-    while design == "product" and STARTED not in log.read_text(errors="replace"):  # noqa: ASYNC240 - a small log
-        if time.monotonic() > deadline or not os.path.exists(f"/proc/{pid}"):  # noqa: ASYNC240
-            raise RuntimeError(f"a bot replica did not start:\n{tail_logs(log.parent)}")
-        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the child did not start:\n{tail_logs(log.parent)}")
 
 
 def tail_logs(workdir: Path) -> str:
