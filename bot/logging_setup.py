@@ -37,6 +37,11 @@ _URL_PASSWORD = re.compile(r"(://[^:/@\s\"]+:)[^@/\s\"]+@")
 REDACTED = "[redacted]"
 
 NOISY_LOGGERS = {"asyncio": logging.WARNING, "aiohttp.access": logging.WARNING}
+PAYLOAD_LOGGERS = ("aiosqlite", "slack_sdk", "slack_sdk.web.async_base_client")
+"""Never below INFO, whatever LOG_LEVEL says: at DEBUG they write payloads (SQL
+parameters, Slack request and response bodies), which hold memo text. slack_sdk tests
+its client logger's own level, not the effective one, and otherwise formats those dumps
+on every call (about 2.5 % of the bot's CPU) even when they are then dropped."""
 
 
 def redact(text: str) -> str:
@@ -118,4 +123,6 @@ def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -
     root.setLevel(level)
     for name, floor in NOISY_LOGGERS.items():
         logging.getLogger(name).setLevel(max(floor, root.level))
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     return handler

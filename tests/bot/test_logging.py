@@ -24,8 +24,8 @@ ANTHROPIC_KEY = "sk-test"  # what running_bot gives the bot when a fake model is
 class RecordKeeper(logging.Handler):
     """Keeps raw records, to check what code logged before any redaction."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
+    def __init__(self, level: int = logging.INFO) -> None:
+        super().__init__(level)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -36,12 +36,13 @@ class RecordKeeper(logging.Handler):
 
 
 @pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """The production logging setup writing into a buffer; the root logger restored."""
+def json_logs(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
+    """The production logging setup writing into a buffer, at INFO unless the test is
+    parametrized with another LOG_LEVEL; the root logger restored."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     stream = io.StringIO()
-    configure_logging("INFO", stream)
+    configure_logging(getattr(request, "param", "INFO"), stream)
     try:
         yield stream
     finally:
@@ -92,6 +93,7 @@ def test_token_shaped_values_are_redacted() -> None:
     assert "postgresql://memo:[redacted]@db:5432/memo_coach" in cleaned
 
 
+@pytest.mark.parametrize("json_logs", ["INFO", "DEBUG"], indirect=True)
 async def test_a_memo_through_the_bot_logs_no_secrets_or_text_and_keeps_its_id(
     json_logs: io.StringIO,
     monkeypatch: pytest.MonkeyPatch,
@@ -99,7 +101,8 @@ async def test_a_memo_through_the_bot_logs_no_secrets_or_text_and_keeps_its_id(
     database_url: str,
     fake_anthropic: FakeAnthropic,
 ) -> None:
-    keeper = RecordKeeper()
+    """Also at LOG_LEVEL=DEBUG, where libraries dump requests and responses."""
+    keeper = RecordKeeper(logging.getLogger().level)
     logging.getLogger().addHandler(keeper)
     marker = f"Quokka{uuid.uuid4().hex}"
     try:
