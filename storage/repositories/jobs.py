@@ -11,12 +11,25 @@ again. Every function takes ``now`` so tests and callers agree on one clock.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, TextClause, and_, insert, or_, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    TextClause,
+    and_,
+    bindparam,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from storage.models import JOB_UNFINISHED, Job, JobStage
 from storage.repositories._sql import POPULATE_EXISTING, affected
@@ -45,19 +58,56 @@ async def enqueue_jobs(session: AsyncSession, submission_ids: Sequence[int], now
         )
 
 
-def _claimable(
-    now: datetime, max_attempts: int | None, stage: JobStage | None
-) -> ColumnElement[bool]:
-    expired = and_(Job.status == "running", Job.lease_expires_at <= now)
-    if max_attempts is not None:
-        expired = and_(expired, Job.attempts < max_attempts)
-    due = and_(unfinished(), or_(and_(Job.status == "queued", Job.run_after <= now), expired))
-    return due if stage is None else and_(Job.stage == stage, due)
+# The statements a job runs through on every memo are built once, with the values bound
+# at each call: building the claim statement and its cache key took ~0.7 ms of CPU, more
+# than running it (benchmarks/RESULTS.md, fourth round).
+_HELD = and_(
+    Job.id == bindparam("job_id"),
+    Job.status == "running",
+    Job.lease_owner == bindparam("worker_id"),
+)
+"""The job is running under ``worker_id``'s lease."""
 
 
 def unfinished() -> TextClause:
     """Queued or running, written as the partial index ``ix_jobs_unfinished`` says it."""
     return text(JOB_UNFINISHED)
+
+
+def _claimable(stage: JobStage | None, limit_attempts: bool) -> ColumnElement[bool]:
+    """Due at ``:now``: queued and due, or running under an expired lease (with attempts
+    below ``:max_attempts`` when ``limit_attempts``)."""
+    now: BindParameter[datetime] = bindparam("now")
+    expired = and_(Job.status == "running", Job.lease_expires_at <= now)
+    if limit_attempts:
+        expired = and_(expired, Job.attempts < bindparam("max_attempts"))
+    due = and_(unfinished(), or_(and_(Job.status == "queued", Job.run_after <= now), expired))
+    return due if stage is None else and_(Job.stage == stage, due)
+
+
+@functools.cache
+def _claim_statement(stage: JobStage | None, limit_attempts: bool) -> ReturningUpdate[Job]:
+    """UPDATE … WHERE id = (SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING, per shape."""
+    next_id = (
+        select(Job.id)
+        .where(_claimable(stage, limit_attempts))
+        .order_by(Job.run_after, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(Job)
+        .where(Job.id == next_id, _claimable(stage, limit_attempts))
+        .values(
+            status="running",
+            attempts=Job.attempts + 1,
+            lease_owner=bindparam("worker_id"),
+            lease_expires_at=bindparam("lease_expires_at"),
+            updated_at=bindparam("now"),
+        )
+        .returning(Job)
+    )
 
 
 async def claim_next_job(
@@ -81,32 +131,26 @@ async def claim_next_job(
     the lease is only visible to other workers once committed.
     """
     now = now or utcnow()
-    next_id = (
-        select(Job.id)
-        .where(_claimable(now, max_attempts, stage))
-        .order_by(Job.run_after, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
+    params: dict[str, Any] = {
+        "now": now,
+        "worker_id": worker_id,
+        "lease_expires_at": now + timedelta(seconds=lease_seconds),
+    }
+    if max_attempts is not None:
+        params["max_attempts"] = max_attempts
+    result = await session.scalars(
+        _claim_statement(stage, max_attempts is not None),
+        params,
+        execution_options=POPULATE_EXISTING,
     )
-    statement = (
-        update(Job)
-        .where(Job.id == next_id, _claimable(now, max_attempts, stage))
-        .values(
-            status="running",
-            attempts=Job.attempts + 1,
-            lease_owner=worker_id,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            updated_at=now,
-        )
-        .returning(Job)
-    )
-    result = await session.scalars(statement, execution_options=POPULATE_EXISTING)
     return result.one_or_none()
 
 
-def _held(job_id: int, worker_id: str) -> ColumnElement[bool]:
-    return and_(Job.id == job_id, Job.status == "running", Job.lease_owner == worker_id)
+_EXTEND_LEASE = (
+    update(Job)
+    .where(_HELD)
+    .values(lease_expires_at=bindparam("lease_expires_at"), updated_at=bindparam("now"))
+)
 
 
 async def extend_lease(
@@ -120,44 +164,73 @@ async def extend_lease(
     """Keep a long evaluation's lease alive; False if the lease was lost."""
     now = now or utcnow()
     result = await session.execute(
-        update(Job)
-        .where(_held(job_id, worker_id))
-        .values(lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now),
+        _EXTEND_LEASE,
+        {
+            "job_id": job_id,
+            "worker_id": worker_id,
+            "lease_expires_at": now + timedelta(seconds=lease_seconds),
+            "now": now,
+        },
         execution_options=UNSYNCHRONIZED,
     )
     return affected(result) > 0
+
+
+_COMPLETE = (
+    update(Job)
+    .where(_HELD)
+    .values(status="done", lease_owner=None, lease_expires_at=None, updated_at=bindparam("now"))
+)
 
 
 async def complete_job(session: AsyncSession, job_id: int, worker_id: str) -> bool:
     """Mark the job done; False if ``worker_id`` no longer holds its lease."""
     result = await session.execute(
-        update(Job)
-        .where(_held(job_id, worker_id))
-        .values(status="done", lease_owner=None, lease_expires_at=None, updated_at=utcnow()),
+        _COMPLETE,
+        {"job_id": job_id, "worker_id": worker_id, "now": utcnow()},
         execution_options=UNSYNCHRONIZED,
     )
     return affected(result) > 0
+
+
+_ADVANCE = (
+    update(Job)
+    .where(_HELD)
+    .values(
+        status="queued",
+        stage=bindparam("stage"),
+        attempts=0,
+        run_after=bindparam("now"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("now"),
+    )
+)
 
 
 async def advance_job(session: AsyncSession, job_id: int, worker_id: str, stage: JobStage) -> bool:
     """Finish the current stage: queue the job at ``stage`` with fresh attempts, due now.
     False if ``worker_id`` no longer holds the lease."""
-    now = utcnow()
     result = await session.execute(
-        update(Job)
-        .where(_held(job_id, worker_id))
-        .values(
-            status="queued",
-            stage=stage,
-            attempts=0,
-            run_after=now,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=now,
-        ),
+        _ADVANCE,
+        {"job_id": job_id, "worker_id": worker_id, "stage": stage, "now": utcnow()},
         execution_options=UNSYNCHRONIZED,
     )
     return affected(result) > 0
+
+
+_PASS_ON = (
+    update(Job)
+    .where(_HELD)
+    .values(
+        stage=bindparam("stage"),
+        attempts=1,
+        run_after=bindparam("now"),
+        lease_expires_at=bindparam("lease_expires_at"),
+        updated_at=bindparam("now"),
+    )
+    .returning(Job)
+)
 
 
 async def pass_job_on(
@@ -172,16 +245,14 @@ async def pass_job_on(
     ``worker_id`` no longer holds the lease."""
     now = utcnow()
     result = await session.scalars(
-        update(Job)
-        .where(_held(job_id, worker_id))
-        .values(
-            stage=stage,
-            attempts=1,
-            run_after=now,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            updated_at=now,
-        )
-        .returning(Job),
+        _PASS_ON,
+        {
+            "job_id": job_id,
+            "worker_id": worker_id,
+            "stage": stage,
+            "now": now,
+            "lease_expires_at": now + timedelta(seconds=lease_seconds),
+        },
         execution_options=POPULATE_EXISTING,
     )
     return result.one_or_none()
@@ -226,7 +297,8 @@ async def fail_job(
     """Record a failure: requeue with backoff, or mark failed once ``max_attempts`` are
     used. Returns the job (its status says which), or None if the lease was lost."""
     now = now or utcnow()
-    attempts = await session.scalar(select(Job.attempts).where(_held(job_id, worker_id)))
+    held = {"job_id": job_id, "worker_id": worker_id}
+    attempts = await session.scalar(select(Job.attempts).where(_HELD), held)
     if attempts is None:
         return None
     exhausted = attempts >= max_attempts
@@ -234,7 +306,7 @@ async def fail_job(
     # reclaimed an expired lease in between, and then this failure is not ours to record.
     result = await session.scalars(
         update(Job)
-        .where(_held(job_id, worker_id), Job.attempts == attempts)
+        .where(_HELD, Job.attempts == attempts)
         .values(
             status="failed" if exhausted else "queued",
             run_after=Job.run_after if exhausted else now + retry_delay(attempts, backoff_seconds),
@@ -244,6 +316,7 @@ async def fail_job(
             updated_at=now,
         )
         .returning(Job),
+        held,
         execution_options=POPULATE_EXISTING,
     )
     return result.one_or_none()
@@ -253,7 +326,7 @@ async def release_job(session: AsyncSession, job_id: int, worker_id: str) -> boo
     """Hand a claimed job back untouched (e.g. at shutdown); the attempt is not counted."""
     result = await session.execute(
         update(Job)
-        .where(_held(job_id, worker_id))
+        .where(_HELD)
         .values(
             status="queued",
             attempts=Job.attempts - 1,
@@ -261,6 +334,7 @@ async def release_job(session: AsyncSession, job_id: int, worker_id: str) -> boo
             lease_expires_at=None,
             updated_at=utcnow(),
         ),
+        {"job_id": job_id, "worker_id": worker_id},
         execution_options=UNSYNCHRONIZED,
     )
     return affected(result) > 0

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Update, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Submission, SubmissionSource, SubmissionStatus, User
@@ -160,17 +161,21 @@ async def get_submission(session: AsyncSession, submission_id: int) -> Submissio
     return await session.get(Submission, submission_id)
 
 
+# Built once: every job stage of every memo runs these (see storage/repositories/jobs.py).
+_SUBMISSION_AND_AUTHOR = (
+    select(Submission, User.slack_user_id)
+    .join(User, User.id == Submission.user_id)
+    .where(Submission.id == bindparam("submission_id"))
+)
+
+
 async def submission_and_author(
     session: AsyncSession, submission_id: int
 ) -> tuple[Submission, str] | None:
     """A submission and its author's Slack user id in one query (every job stage needs
     both); None if it no longer exists (the user asked to be forgotten)."""
     row = (
-        await session.execute(
-            select(Submission, User.slack_user_id)
-            .join(User, User.id == Submission.user_id)
-            .where(Submission.id == submission_id)
-        )
+        await session.execute(_SUBMISSION_AND_AUTHOR, {"submission_id": submission_id})
     ).one_or_none()
     return None if row is None else (row[0], row[1])
 
@@ -230,11 +235,20 @@ async def record_delivery(
     }
     if values:
         await session.execute(
-            update(Submission)
-            .where(Submission.id == submission_id)
-            .values(**values, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
+            _delivery_update(tuple(values)),
+            {**values, "submission_id": submission_id, "updated_at": utcnow()},
+            execution_options={"synchronize_session": False},
         )
+
+
+@functools.cache
+def _delivery_update(fields: tuple[str, ...]) -> Update:
+    """``record_delivery``'s UPDATE for one set of fields (a handful of sets occur)."""
+    return (
+        update(Submission)
+        .where(Submission.id == bindparam("submission_id"))
+        .values({name: bindparam(name) for name in (*fields, "updated_at")})
+    )
 
 
 async def set_memo_text(session: AsyncSession, submission_id: int, memo_text: str) -> None:

@@ -7,13 +7,14 @@ interleave across replicas; the partial unique index is the last line of defence
 
 from __future__ import annotations
 
+import functools
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Base, VersionedDocument
@@ -152,11 +153,7 @@ class VersionedStore(Generic[RowT, DocT]):
         version never changes, and this query reads two small columns rather than the
         row's YAML and JSON. ``created_at`` tells a database recreated under the same
         engine (tests) from the one parsed before."""
-        head = (
-            await session.execute(
-                select(self.row.version, self.row.created_at).where(self.row.is_active.is_(True))
-            )
-        ).one_or_none()
+        head = (await session.execute(self._active_head)).one_or_none()
         if head is None:
             raise NotSeededError(f"no active {self.kind}: seed the default first")
         version, created_at = head
@@ -169,6 +166,11 @@ class VersionedStore(Generic[RowT, DocT]):
                 raise NotSeededError(f"{self.kind} version {version} disappeared")
             document = parsed[key] = self.parse(row)
         return document, version
+
+    @functools.cached_property
+    def _active_head(self) -> Select[int, datetime]:
+        """Built once per store: every memo runs it twice (rubric and prompt)."""
+        return select(self.row.version, self.row.created_at).where(self.row.is_active.is_(True))
 
     async def get(self, session: AsyncSession, version: int) -> RowT | None:
         result = await session.scalars(
