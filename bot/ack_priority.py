@@ -8,13 +8,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 MAX_HOLD_SECONDS = 0.1
 """Longest a claim waits; a steady stream of requests must not starve the workers."""
 
 
-class AckPriority:
+class AckPriority(AsyncMiddleware):
+    """Counts the requests being answered; a Bolt middleware (a class: Bolt calls it
+    directly, without building the keyword arguments a function middleware gets)."""
+
     def __init__(self) -> None:
         self._in_flight = 0
         self._quiet = asyncio.Event()
@@ -24,9 +30,15 @@ class AckPriority:
     def in_flight(self) -> int:
         return self._in_flight
 
-    async def middleware(self, next: Callable[[], Awaitable[Any]]) -> Any:
-        """Bolt middleware: with process_before_response the listener runs inside
-        ``next``, so this spans the whole time Slack waits for its answer."""
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
+    ) -> BoltResponse | None:
+        """With process_before_response the listener runs inside ``next``, so this spans
+        the whole time Slack waits for its answer."""
         self._in_flight += 1
         self._quiet.clear()
         try:

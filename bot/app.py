@@ -8,7 +8,7 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.request_metrics import observe_request
+from bot.request_metrics import ObserveRequests
 from bot.request_shape import RequireUsableShape
 from bot.services import Services
 from handlers import register_listeners
@@ -27,7 +27,7 @@ def build_app(services: Services) -> AsyncApp:
         logger=logging.getLogger("slack_bolt"),
     )
     app.middleware(RequireUsableShape())  # first: listeners only see usable payloads
-    app.middleware(observe_request)
-    app.middleware(services.acks.middleware)
+    app.middleware(ObserveRequests())
+    app.middleware(services.acks)
     register_listeners(app, services)
     return app

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 import pytest
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.ack_priority import AckPriority
 from bot.worker import announce_loops
+from tests.fakes.slack_signing import slash_command
+
+ACKED = BoltResponse(status=200, body="acked")
+
+
+async def answer(acks: AckPriority, listener: Callable[[], Awaitable[BoltResponse]]) -> object:
+    """A request through the middleware as Bolt runs it, ``listener`` standing for the
+    rest of the chain."""
+    body, content_type = slash_command("memo")
+    request = AsyncBoltRequest(body=body.decode(), headers={"content-type": content_type})
+    return await acks.async_process(req=request, resp=BoltResponse(status=200), next=listener)
 
 
 async def test_no_request_in_flight_means_no_wait() -> None:
@@ -20,20 +34,20 @@ async def test_no_request_in_flight_means_no_wait() -> None:
 
 async def test_a_claim_waits_until_the_requests_are_answered() -> None:
     acks = AckPriority()
-    answer = asyncio.Event()
+    answered = asyncio.Event()
 
-    async def listener() -> str:
-        await answer.wait()
-        return "acked"
+    async def listener() -> BoltResponse:
+        await answered.wait()
+        return ACKED
 
-    requests = [asyncio.create_task(acks.middleware(listener)) for _ in range(3)]
+    requests = [asyncio.create_task(answer(acks, listener)) for _ in range(3)]
     await asyncio.sleep(0)
     assert acks.in_flight == 3
     waiting = asyncio.create_task(acks.wait_for_acks(limit=5))
     await asyncio.sleep(0.05)
     assert not waiting.done()
-    answer.set()
-    assert await asyncio.gather(*requests) == ["acked"] * 3
+    answered.set()
+    assert await asyncio.gather(*requests) == [ACKED] * 3
     await asyncio.wait_for(waiting, 1)
     assert acks.in_flight == 0
 
@@ -41,11 +55,11 @@ async def test_a_claim_waits_until_the_requests_are_answered() -> None:
 async def test_a_failed_request_still_counts_as_answered() -> None:
     acks = AckPriority()
 
-    async def broken() -> None:
+    async def broken() -> BoltResponse:
         raise RuntimeError("listener failed")
 
     with pytest.raises(RuntimeError):
-        await acks.middleware(broken)
+        await answer(acks, broken)
     assert acks.in_flight == 0
     await asyncio.wait_for(acks.wait_for_acks(limit=5), 0.5)
 
@@ -53,7 +67,12 @@ async def test_a_failed_request_still_counts_as_answered() -> None:
 async def test_a_steady_stream_of_requests_cannot_starve_the_workers() -> None:
     acks = AckPriority()
     never = asyncio.Event()
-    stuck = asyncio.create_task(acks.middleware(never.wait))
+
+    async def stuck_listener() -> BoltResponse:
+        await never.wait()
+        return ACKED
+
+    stuck = asyncio.create_task(answer(acks, stuck_listener))
     await asyncio.sleep(0)
     started = time.monotonic()
     await acks.wait_for_acks(limit=0.1)
