@@ -16,11 +16,12 @@ from storage.repositories.rubrics import seed_rubric
 SEED_AUTHOR = "config"
 
 
-async def open_database(runtime: Runtime) -> Database:
-    """Migrate to head, seed rubric/prompt version 1 if absent, return the Database."""
+async def open_database(runtime: Runtime, *, background_checkpoints: bool = False) -> Database:
+    """Migrate to head, seed rubric/prompt version 1 if absent, return the Database
+    (``background_checkpoints``: see :class:`storage.db.Database`)."""
     url = runtime.settings.database_url
     await upgrade_database(url)
-    database = Database(url)
+    database = Database(url, background_checkpoints=background_checkpoints)
     sources = config_sources(runtime.settings.memo_coach_config_dir)
     async with database.transaction() as session:
         await seed_rubric(

@@ -43,6 +43,8 @@ T = TypeVar("T")
 SHUTDOWN_GRACE_SECONDS = 20.0
 RUN_LOCK_CHECK_SECONDS = 30.0
 """How often a running bot checks it still holds the database's run lock."""
+WAL_CHECKPOINT_SECONDS = 1.0
+"""How often a bot on SQLite copies the WAL into the database file (a no-op when idle)."""
 SCHEDULER_GRACE_SECONDS = 10.0
 AUTH_CACHE_SECONDS = 30.0
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - inside a container the bot must be reachable
@@ -81,6 +83,7 @@ class RunningBot:
     """Set when a restore took the database while this bot's lock was gone: stop."""
     _auth: tuple[float, bool, str] = field(default=(0.0, False, "not checked"))
     _lock_watch: asyncio.Task[None] | None = None
+    _checkpoints: asyncio.Task[None] | None = None
 
     async def readiness(self) -> dict[str, Any]:
         """Database reachable, configuration valid (it loaded), Slack auth.test ok."""
@@ -131,9 +134,20 @@ class RunningBot:
             await asyncio.sleep(RUN_LOCK_CHECK_SECONDS)
             await self.check_run_lock()
 
+    async def _checkpoint_wal(self) -> None:
+        """SQLite: copy the WAL into the database file every WAL_CHECKPOINT_SECONDS, off
+        the commit path (commits no longer checkpoint; see storage.db)."""
+        while True:
+            await asyncio.sleep(WAL_CHECKPOINT_SECONDS)
+            try:
+                await self.services.database.checkpoint_wal()
+            except Exception:
+                log.warning("SQLite WAL checkpoint failed; trying again", exc_info=True)
+
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        if self._lock_watch is not None:
-            self._lock_watch.cancel()
+        for task in (self._lock_watch, self._checkpoints):
+            if task is not None:
+                task.cancel()
         if self.scheduler is not None:
             await self.scheduler.shutdown(grace=min(grace, SCHEDULER_GRACE_SECONDS))
         if self.socket_handler is not None:
@@ -147,11 +161,12 @@ class RunningBot:
             await self.database_lock.release()
 
 
-async def build_services(runtime: Runtime) -> Services:
+async def build_services(runtime: Runtime, *, background_checkpoints: bool = False) -> Services:
     """Database (migrated and seeded), Slack client, evaluator and HTTP session: what
-    the bot and one-off commands such as `memo-coach digest --now` share."""
+    the bot and one-off commands such as `memo-coach digest --now` share. The bot takes
+    ``background_checkpoints`` (SQLite) and runs them itself."""
     settings = runtime.settings
-    database = await open_database(runtime)
+    database = await open_database(runtime, background_checkpoints=background_checkpoints)
     key = settings.anthropic_api_key
     return Services(
         runtime=runtime,
@@ -203,7 +218,7 @@ async def _start(
     database_lock: HeldLock | None,
 ) -> RunningBot:
     settings = runtime.settings
-    services = await build_services(runtime)
+    services = await build_services(runtime, background_checkpoints=True)
     app = build_app(services)
     workers = WorkerPool(services)
     web_app = build_web_app(
@@ -229,6 +244,8 @@ async def _start(
         log.error("Slack auth.test failed; check SLACK_BOT_TOKEN", extra={"detail": detail})
     workers.start()
     bot._lock_watch = asyncio.create_task(bot._keep_run_lock(), name="run-lock-watch")
+    if services.database.dialect == "sqlite":
+        bot._checkpoints = asyncio.create_task(bot._checkpoint_wal(), name="wal-checkpoints")
     bot.scheduler = start_scheduler(services)
     if settings.mode == "socket" and settings.slack_app_token:
         app_token = settings.slack_app_token.get_secret_value()
