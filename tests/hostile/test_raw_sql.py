@@ -29,6 +29,8 @@ ALLOWED = {
     ("storage/db.py", "PRAGMA journal_mode"): "SQLite setup on connect",
     ("storage/db.py", "PRAGMA foreign_keys=ON"): "SQLite setup on connect",
     ("storage/db.py", "PRAGMA synchronous=NORMAL"): "SQLite setup on connect",
+    ("storage/db.py", "PRAGMA wal_autocheckpoint=0"): "the bot's connections, on connect",
+    ("storage/db.py", "PRAGMA wal_checkpoint(PASSIVE)"): "the bot's WAL checkpoints",
     ("storage/db.py", "SELECT 1"): "the /ready probe",
     ("storage/models.py", "is_active"): "partial unique index: one active version",
     ("storage/models.py", "JOB_UNFINISHED"): "partial index on unfinished jobs (a constant)",
