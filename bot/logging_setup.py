@@ -44,8 +44,15 @@ its client logger's own level, not the effective one, and otherwise formats thos
 on every call (about 2.5 % of the bot's CPU) even when they are then dropped."""
 
 
+_SECRET_MARKERS = ("xox", "xapp-", "sk-ant-", "://")
+"""What each pattern needs to match: a line with none of them (most lines) skips the
+regular expressions, which were a third of the cost of a log line."""
+
+
 def redact(text: str) -> str:
     """Mask Slack tokens, Anthropic keys and passwords in URLs."""
+    if not any(marker in text for marker in _SECRET_MARKERS):
+        return text
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return _URL_PASSWORD.sub(rf"\g<1>{REDACTED}@", text)

@@ -33,8 +33,15 @@ _ALIASES = {
 }
 
 
+LONGEST_COMMAND_TEXT = 200
+"""Longer text is a memo: no alias, even among a few mentions, comes near this (and
+every pasted memo's ack skips reading it word by word)."""
+
+
 def parse_command(text: str) -> Command | None:
     """The command a short text names, or None when the text is (meant as) a memo."""
+    if len(text) > LONGEST_COMMAND_TEXT:
+        return None
     words = " ".join(strip_mentions(text).lower().split()).strip(" .!")
     return _ALIASES.get(words)
 

@@ -434,6 +434,22 @@ def test_normalisation() -> None:
     assert normalize_text(raw) == "Title\nline\twith tab\n\nNext para\n\npage 2 café"
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x0bb", "a\nb"),
+        ("a\x0cb", "a\n\nb"),
+        ("a\x85b", "a\nb"),
+        ("a\u2028b", "a\nb"),
+        ("a\u2029b", "a\n\nb"),
+        ("\ufeffa\ufeffb", "ab"),
+        ("plain text, nothing to translate", "plain text, nothing to translate"),
+    ],
+)
+def test_unusual_line_breaks_become_newlines(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
 async def test_async_runs_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     from evaluation.extraction import dispatch
 

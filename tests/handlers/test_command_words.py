@@ -32,6 +32,8 @@ from handlers.command_words import (
         ("help me write a memo about the Q3 budget", None),
         ("We recommend moving to annual pricing.", None),
         ("", None),
+        ("help" + " " * 300, None),  # longer than any command: a memo, not read further
+        ("<@U0123456789|memo-coach> " * 5 + "help", Command.HELP),
     ],
 )
 def test_parse_command(text: str, expected: Command | None) -> None:
