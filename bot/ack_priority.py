@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+
+from bot.bolt_middleware import BodyMiddleware, Next
 
 MAX_HOLD_SECONDS = 0.1
 """Longest a claim waits; a steady stream of requests must not starve the workers."""
 
 
-class AckPriority(AsyncMiddleware):
-    """Counts the requests being answered; a Bolt middleware (a class: Bolt calls it
-    directly, without building the keyword arguments a function middleware gets)."""
+class AckPriority(BodyMiddleware):
+    """Counts the requests being answered, as a Bolt middleware."""
 
     def __init__(self) -> None:
         self._in_flight = 0
@@ -30,15 +29,7 @@ class AckPriority(AsyncMiddleware):
     def in_flight(self) -> int:
         return self._in_flight
 
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
-    ) -> BoltResponse | None:
-        """With process_before_response the listener runs inside ``next``, so this spans
-        the whole time Slack waits for its answer."""
+    async def around(self, body: dict[str, Any], next: Next) -> BoltResponse | None:
         self._in_flight += 1
         self._quiet.clear()
         try:

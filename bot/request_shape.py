@@ -13,13 +13,11 @@ same way (PostgreSQL would refuse the insert).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.bolt_middleware import BodyMiddleware, Next
 from storage.models import SLACK_ID, TS
 
 log = logging.getLogger(__name__)
@@ -171,19 +169,13 @@ def shape_problem(body: Any) -> str | None:
     return None
 
 
-class RequireUsableShape(AsyncMiddleware):
+class RequireUsableShape(BodyMiddleware):
     """Acknowledge, and otherwise ignore, payloads :func:`shape_problem` refuses."""
 
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
-    ) -> BoltResponse | None:
-        problem = shape_problem(req.body)
+    async def around(self, body: dict[str, Any], next: Next) -> BoltResponse | None:
+        problem = shape_problem(body)
         if problem is None:
             return await next()
-        kind = _type(req.body) if isinstance(req.body, dict) else None
+        kind = _type(body) if isinstance(body, dict) else None
         log.warning("ignored a Slack payload with an unusable %s (type %.32r)", problem, kind)
         return BoltResponse(status=200, body="")

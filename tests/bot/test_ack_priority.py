@@ -7,22 +7,17 @@ import time
 from collections.abc import Awaitable, Callable
 
 import pytest
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.ack_priority import AckPriority
 from bot.worker import announce_loops
-from tests.fakes.slack_signing import slash_command
 
 ACKED = BoltResponse(status=200, body="acked")
 
 
 async def answer(acks: AckPriority, listener: Callable[[], Awaitable[BoltResponse]]) -> object:
-    """A request through the middleware as Bolt runs it, ``listener`` standing for the
-    rest of the chain."""
-    body, content_type = slash_command("memo")
-    request = AsyncBoltRequest(body=body.decode(), headers={"content-type": content_type})
-    return await acks.async_process(req=request, resp=BoltResponse(status=200), next=listener)
+    """A request through the middleware, ``listener`` standing for the rest of the chain."""
+    return await acks.around({"command": "/memo-coach"}, listener)
 
 
 async def test_no_request_in_flight_means_no_wait() -> None:
