@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,21 @@ ONE_EVALUATOR = {"worker": {"concurrency": 1, "lease_seconds": LEASE_SECONDS, "m
 MANY_MEMOS = {"rate_limit": {"memos_per_hour": 1000}}
 
 
+def _bot(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    url: str,
+    slack: FakeSlack,
+    fake_anthropic: FakeAnthropic,
+    coach: dict[str, Any] | None = None,
+) -> AbstractAsyncContextManager[Harness]:
+    """The bot on the fake model with no model retries: the faults here are the
+    database's."""
+    return running_bot(
+        monkeypatch, tmp_path, url, slack, anthropic=fake_anthropic, llm=LLM, coach=coach
+    )
+
+
 async def _answered_once(harness: Harness, url: str, events: list[dict[str, Any]]) -> None:
     rows = await wait_until_settled(url, len(events), within=60)
     assert [(status, evaluations) for _, status, evaluations in rows] == [("done", 1)] * len(
@@ -66,9 +82,7 @@ async def test_sqlite_lock_within_the_busy_timeout_is_waited_out(
     """Held 2 s (the busy timeout is 5 s) during intake and again while the evaluation is
     stored: both simply wait, and the job succeeds on its first attempt."""
     fake_anthropic.latency = 0.5
-    async with running_bot(
-        monkeypatch, tmp_path, sqlite_database_url, slack, anthropic=fake_anthropic, llm=LLM
-    ) as harness:
+    async with _bot(monkeypatch, tmp_path, sqlite_database_url, slack, fake_anthropic) as harness:
         database_file = sqlite_file(sqlite_database_url)
         event = signing.dm_message(STRONG, user="U1")
         async with sqlite_write_lock(database_file):
@@ -103,14 +117,8 @@ async def test_sqlite_lock_beyond_the_busy_timeout_fails_clearly_and_is_retried(
     ahead of the evaluation's write), so the lock is held for three busy timeouts."""
     fake_anthropic.latency = 0.5
     busy = short_busy_timeout / 1000
-    async with running_bot(
-        monkeypatch,
-        tmp_path,
-        sqlite_database_url,
-        slack,
-        anthropic=fake_anthropic,
-        llm=LLM,
-        coach=ONE_EVALUATOR,
+    async with _bot(
+        monkeypatch, tmp_path, sqlite_database_url, slack, fake_anthropic, ONE_EVALUATOR
     ) as harness:
         database_file = sqlite_file(sqlite_database_url)
         event = signing.dm_message(STRONG, user="U1")
@@ -149,14 +157,8 @@ async def test_sqlite_lock_outlasting_the_failure_report_loses_no_memo(
     a memo sent afterwards is answered too (one evaluate worker, so a worker loop that
     died would leave both unanswered)."""
     fake_anthropic.latency = 0.5
-    async with running_bot(
-        monkeypatch,
-        tmp_path,
-        sqlite_database_url,
-        slack,
-        anthropic=fake_anthropic,
-        llm=LLM,
-        coach=ONE_EVALUATOR,
+    async with _bot(
+        monkeypatch, tmp_path, sqlite_database_url, slack, fake_anthropic, ONE_EVALUATOR
     ) as harness:
         database_file = sqlite_file(sqlite_database_url)
         event = signing.dm_message(STRONG, user="U1")
@@ -183,9 +185,7 @@ async def test_a_lease_renewal_lost_to_a_lock_does_not_hand_the_job_to_another_w
     or the lease runs out, the other evaluate worker takes the job over and the memo is
     evaluated (and answered) twice."""
     fake_anthropic.script(Scripted.slow(LEASE_SECONDS + 1.5))
-    async with running_bot(
-        monkeypatch, tmp_path, sqlite_database_url, slack, anthropic=fake_anthropic, llm=LLM
-    ) as harness:
+    async with _bot(monkeypatch, tmp_path, sqlite_database_url, slack, fake_anthropic) as harness:
         event = signing.dm_message(STRONG, user="U1")
         assert (await harness.event(event))[0] == 200
         await wait_for_model_call(fake_anthropic)
@@ -259,15 +259,7 @@ async def test_postgres_restarted_under_load_answers_every_memo_once(
     name = f"memo-coach-fault-{uuid.uuid4().hex[:8]}"
     async with (
         own_postgres_schema(name) as url,
-        running_bot(
-            monkeypatch,
-            tmp_path,
-            url,
-            slack,
-            anthropic=fake_anthropic,
-            llm=LLM,
-            coach=MANY_MEMOS,
-        ) as harness,
+        _bot(monkeypatch, tmp_path, url, slack, fake_anthropic, MANY_MEMOS) as harness,
     ):
         await _memos_through(harness, url, lambda: restart_postgres(command))
         assert (await harness.bot.readiness())["database"] == "ok"
@@ -292,14 +284,6 @@ async def test_postgres_connections_cut_under_load_answer_every_memo_once(
 
     async with (
         own_postgres_schema(name) as url,
-        running_bot(
-            monkeypatch,
-            tmp_path,
-            url,
-            slack,
-            anthropic=fake_anthropic,
-            llm=LLM,
-            coach=MANY_MEMOS,
-        ) as harness,
+        _bot(monkeypatch, tmp_path, url, slack, fake_anthropic, MANY_MEMOS) as harness,
     ):
         await _memos_through(harness, url, cut_twice)

@@ -23,7 +23,6 @@ from tests.handlers.memos import STRONG
 
 ADMIN = "U1"
 NOT_ADMIN = "U2"
-QUICK_LLM = {"max_retries": 1, "timeout_seconds": 5}
 _FILE_IDS = itertools.count(1)
 
 

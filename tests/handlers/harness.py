@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from tests.fakes.fake_slack import FakeSlack
 BOT_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
 FAST_WORKERS = {"worker": {"concurrency": 2, "lease_seconds": 10, "max_attempts": 3}}
+QUICK_LLM = {"max_retries": 1, "timeout_seconds": 5}
+"""llm.yaml for a bot on the fake model: a model fault ends in a reply within seconds."""
 
 
 @dataclass
@@ -124,3 +126,17 @@ async def running_bot(
     finally:
         await wait_for_progress_reports(10)  # background DM posts finish before teardown
         await bot.stop(grace=5)
+
+
+def running_model_bot(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str,
+    slack: FakeSlack,
+    anthropic: FakeAnthropic,
+    **options: Any,
+) -> AbstractAsyncContextManager[Harness]:
+    """``running_bot`` on the fake model with QUICK_LLM; ``options`` as for running_bot."""
+    return running_bot(
+        monkeypatch, tmp_path, database_url, slack, anthropic=anthropic, llm=QUICK_LLM, **options
+    )

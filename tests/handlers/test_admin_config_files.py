@@ -26,13 +26,12 @@ from tests.fakes.fake_slack import FakeSlack
 from tests.handlers.admin_support import (
     ADMIN,
     NOT_ADMIN,
-    QUICK_LLM,
     coach_memo,
     counts,
     share,
     system_prompt,
 )
-from tests.handlers.harness import Harness, running_bot
+from tests.handlers.harness import Harness, running_bot, running_model_bot
 
 
 @pytest_asyncio.fixture
@@ -43,14 +42,8 @@ async def model_bot(
     slack: FakeSlack,
     fake_anthropic: FakeAnthropic,
 ) -> AsyncIterator[Harness]:
-    async with running_bot(
-        monkeypatch,
-        tmp_path,
-        database_url,
-        slack,
-        anthropic=fake_anthropic,
-        llm=QUICK_LLM,
-        admins=ADMIN,
+    async with running_model_bot(
+        monkeypatch, tmp_path, database_url, slack, fake_anthropic, admins=ADMIN
     ) as bot:
         yield bot
 

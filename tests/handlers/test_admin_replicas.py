@@ -18,14 +18,13 @@ from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_slack import FakeSlack
 from tests.handlers.admin_support import (
     ADMIN,
-    QUICK_LLM,
     coach_memo,
     run,
     said,
     share,
     system_prompt,
 )
-from tests.handlers.harness import running_bot
+from tests.handlers.harness import running_model_bot
 
 
 async def test_a_change_on_one_replica_is_live_on_the_other(
@@ -36,14 +35,8 @@ async def test_a_change_on_one_replica_is_live_on_the_other(
     fake_anthropic: FakeAnthropic,
 ) -> None:
     def replica():  # type: ignore[no-untyped-def]
-        return running_bot(
-            monkeypatch,
-            tmp_path,
-            postgres_database_url,
-            slack,
-            anthropic=fake_anthropic,
-            llm=QUICK_LLM,
-            admins=ADMIN,
+        return running_model_bot(
+            monkeypatch, tmp_path, postgres_database_url, slack, fake_anthropic, admins=ADMIN
         )
 
     async with replica() as first, replica() as second:

@@ -11,10 +11,8 @@ import pytest
 from tests.fakes import slack_signing as signing
 from tests.fakes.fake_anthropic import FakeAnthropic, Scripted
 from tests.fakes.fake_slack import FakeSlack
-from tests.handlers.harness import running_bot
+from tests.handlers.harness import QUICK_LLM, running_bot, running_model_bot
 from tests.handlers.memos import STRONG
-
-QUICK_LLM = {"max_retries": 1, "timeout_seconds": 5}
 
 
 def _thread(harness, event) -> str:
@@ -28,8 +26,8 @@ async def test_claude_answers_and_the_memo_is_delimited_data(
     slack: FakeSlack,
     fake_anthropic: FakeAnthropic,
 ) -> None:
-    async with running_bot(
-        monkeypatch, tmp_path, database_url, slack, anthropic=fake_anthropic, llm=QUICK_LLM
+    async with running_model_bot(
+        monkeypatch, tmp_path, database_url, slack, fake_anthropic
     ) as harness:
         event = signing.dm_message(STRONG, user="U1")
         await harness.event(event)
@@ -49,8 +47,8 @@ async def test_model_down_falls_back_to_labelled_offline_feedback(
     fake_anthropic: FakeAnthropic,
 ) -> None:
     fake_anthropic.script(*[Scripted.overloaded(retry_after=0.01)] * 4)
-    async with running_bot(
-        monkeypatch, tmp_path, sqlite_database_url, slack, anthropic=fake_anthropic, llm=QUICK_LLM
+    async with running_model_bot(
+        monkeypatch, tmp_path, sqlite_database_url, slack, fake_anthropic
     ) as harness:
         event = signing.dm_message(STRONG, user="U1")
         await harness.event(event)

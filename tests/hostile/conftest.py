@@ -11,8 +11,8 @@ import pytest_asyncio
 
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_slack import FakeSlack
-from tests.handlers.harness import BOT_TOKEN, Harness, running_bot
-from tests.hostile.support import ADMIN, MEMBER, QUICK_LLM, WORKSPACE_ADMIN, ErrorLog
+from tests.handlers.harness import BOT_TOKEN, Harness, running_model_bot
+from tests.hostile.support import ADMIN, MEMBER, WORKSPACE_ADMIN, ErrorLog
 
 
 @pytest_asyncio.fixture
@@ -40,14 +40,8 @@ async def hostile_bot(
     fake_anthropic: FakeAnthropic,
 ) -> AsyncIterator[Harness]:
     """The bot on SQLite with the fake model; ADMIN is a coach admin."""
-    async with running_bot(
-        monkeypatch,
-        tmp_path,
-        sqlite_database_url,
-        slack,
-        anthropic=fake_anthropic,
-        llm=QUICK_LLM,
-        admins=ADMIN,
+    async with running_model_bot(
+        monkeypatch, tmp_path, sqlite_database_url, slack, fake_anthropic, admins=ADMIN
     ) as bot:
         yield bot
 
@@ -61,13 +55,7 @@ async def bot_on_each_database(
     fake_anthropic: FakeAnthropic,
 ) -> AsyncIterator[Harness]:
     """The same bot on SQLite and on PostgreSQL."""
-    async with running_bot(
-        monkeypatch,
-        tmp_path,
-        database_url,
-        slack,
-        anthropic=fake_anthropic,
-        llm=QUICK_LLM,
-        admins=ADMIN,
+    async with running_model_bot(
+        monkeypatch, tmp_path, database_url, slack, fake_anthropic, admins=ADMIN
     ) as bot:
         yield bot

@@ -37,7 +37,6 @@ ADMIN = "U1"
 MEMBER = "U2"
 WORKSPACE_ADMIN = "U3"
 """A Slack workspace owner who is not a coach admin (coach.yaml keeps them apart)."""
-QUICK_LLM = {"max_retries": 1, "timeout_seconds": 5}
 
 HOSTILE_MENTION = "<@U999>"
 EVIL_LINK = "<https://evil.example|click>"

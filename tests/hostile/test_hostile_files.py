@@ -15,7 +15,7 @@ import pytest_asyncio
 from tests.fakes import slack_signing as signing
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_slack import FakeSlack
-from tests.handlers.harness import Harness, running_bot
+from tests.handlers.harness import Harness, running_model_bot
 from tests.handlers.memos import STRONG
 from tests.hostile.hostile_files import (
     PNG_MAGIC,
@@ -31,7 +31,6 @@ from tests.hostile.hostile_files import (
 )
 from tests.hostile.support import (
     MEMBER,
-    QUICK_LLM,
     ErrorLog,
     assert_healthy,
     foreign_downloads,
@@ -78,13 +77,12 @@ async def strict_bot(
     fake_anthropic: FakeAnthropic,
 ) -> AsyncIterator[Harness]:
     """Small file limits, so the over-limit cases stay small and fast."""
-    async with running_bot(
+    async with running_model_bot(
         monkeypatch,
         tmp_path,
         sqlite_database_url,
         slack,
-        anthropic=fake_anthropic,
-        llm=QUICK_LLM,
+        fake_anthropic,
         coach={**LIMITS, "rate_limit": {"memos_per_hour": 1000}},
     ) as bot:
         yield bot
