@@ -25,10 +25,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
 
 MEMO_OPEN = "<memo>"
 MEMO_CLOSE = "</memo>"
@@ -341,7 +342,7 @@ def _memo_problems(messages: list[dict[str, Any]]) -> list[str]:
 # --- the fake ----------------------------------------------------------------------
 
 
-class FakeAnthropic:
+class FakeAnthropic(LoopbackServer):
     """Serve ``POST /v1/messages`` on 127.0.0.1 (free port); see the module docstring.
 
     ``api_key``: when set, requests must carry it (``x-api-key`` or ``Authorization:
@@ -355,6 +356,8 @@ class FakeAnthropic:
     ``pending`` (scripted replies not used yet).
     """
 
+    handler_cancellation = True  # a client that gives up (timeout) ends its call
+
     def __init__(
         self,
         *,
@@ -365,6 +368,7 @@ class FakeAnthropic:
         scores: Mapping[str, int] | None = None,
         require_cache_control: bool = True,
     ) -> None:
+        super().__init__()
         self.api_key = api_key
         self.latency = latency
         self.altered_quote = altered_quote
@@ -375,9 +379,7 @@ class FakeAnthropic:
         self._script: deque[Scripted] = deque()
         self._cache: set[str] = set()
         self._counter = 0
-        self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
-        self.port = 0
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -389,35 +391,13 @@ class FakeAnthropic:
             raise RuntimeError("FakeAnthropic is not started")
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> FakeAnthropic:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        return self
 
     async def close(self) -> None:
         self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeAnthropic:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+        await super().close()
 
     # scripting and inspection
 

@@ -33,13 +33,14 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDict, CIMultiDictProxy
+
+from tests.fakes.loopback import LoopbackServer
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -208,7 +209,7 @@ def _filetype(name: str) -> str:
     return {"txt": "text", "md": "markdown", "": "binary"}.get(ext, ext)
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """The fake server; use as ``async with FakeSlack() as slack`` and configure it live."""
 
     def __init__(
@@ -218,12 +219,12 @@ class FakeSlack:
         team_id: str = "T1",
         app_token: str = "xapp-test",  # noqa: S107
     ) -> None:
+        super().__init__()
         self.bot_token = bot_token
         self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = BOT_USER_ID
         self.bot_id = BOT_ID
-        self.port = 0
         # recordings (cleared by reset())
         self.calls: list[Call] = []
         self.downloads: list[Download] = []
@@ -253,7 +254,6 @@ class FakeSlack:
         self._sockets: list[web.WebSocketResponse] = []
         self._sent: dict[str, str] = {}  # envelope_id -> envelope type
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
-        self._runner: web.AppRunner | None = None
         self._handlers: dict[str, Callable[[Args], Answer]] = {
             "auth.test": self._auth_test,
             "apps.connections.open": self._apps_connections_open,
@@ -298,8 +298,7 @@ class FakeSlack:
         """The ``host:port`` that plays files.slack.com in ``url_private_download``."""
         return f"127.0.0.1:{self.port}"
 
-    async def start(self) -> FakeSlack:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/files-pri/{team_file}/{tail:.*}", self._serve_file)
@@ -307,28 +306,6 @@ class FakeSlack:
         app.router.add_post("/response/{rid}", self._response_url)
         app.router.add_get(SOCKET_PATH, self._socket)
         app.on_shutdown.append(self._close_sockets)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        return self
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeSlack:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # configuration
 
