@@ -141,12 +141,13 @@ async def announce(services: Services, job: Job) -> FinalWrite | None:
         thread_ts=ts if is_root else None,
         status_ts=ts,
     )
-    if not (is_root and _invoker_elsewhere(submission)):
+    invoker_url = _invoker_url(submission) if is_root else None
+    if invoker_url is None:
         return record
     # The pointer to the DM goes out once the root is on record, so it is sent only once.
     async with services.database.transaction() as session:
         await record(session)
-    await _tell_invoker(services, submission, ts)
+    await _tell_invoker(services, submission, ts, invoker_url)
     return None
 
 
@@ -172,17 +173,19 @@ async def _record_parts(services: Services, submission_id: int, parts_posted: in
         await record_delivery(session, submission_id, parts_posted=parts_posted)
 
 
-def _invoker_elsewhere(submission: Submission) -> bool:
-    """The memo came from a channel through a command, whose response_url can point the
+def _invoker_url(submission: Submission) -> str | None:
+    """The command's response_url when the memo came from a channel: it can point the
     invoker to their DM."""
-    return bool(submission.response_url) and not (submission.channel_id or "D").startswith("D")
+    if (submission.channel_id or "D").startswith("D"):
+        return None
+    return submission.response_url or None
 
 
-async def _tell_invoker(services: Services, submission: Submission, root_ts: str) -> None:
+async def _tell_invoker(
+    services: Services, submission: Submission, root_ts: str, response_url: str
+) -> None:
     """In a channel, the person who ran the command gets an ephemeral pointer to the DM.
-    Uses the command's response_url, which works where the bot is not a member."""
-    if not submission.response_url:
-        return
+    Uses the command's ``response_url``, which works where the bot is not a member."""
     permalink = None
     try:
         found = await services.client.chat_getPermalink(
@@ -194,7 +197,7 @@ async def _tell_invoker(services: Services, submission: Submission, root_ts: str
     notice = render_feedback_in_dm(permalink)
     body = {"response_type": "ephemeral", "replace_original": False, **notice.payload()}
     try:
-        async with services.http.post(submission.response_url, json=body) as response:
+        async with services.http.post(response_url, json=body) as response:
             if response.status >= 400:
                 log.warning(
                     "response_url refused the DM notice",
