@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -107,29 +107,28 @@ def _switch_to_wal(cursor: Any) -> None:
             time.sleep(0.01)
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Per-connection settings: WAL lets readers work while one writer commits,
-    busy_timeout makes writers queue instead of failing, foreign keys are off by default."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
-        cursor.execute("PRAGMA journal_mode")
-        if cursor.fetchone()[0] != "wal":
-            _switch_to_wal(cursor)
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
+def _sqlite_pragmas(*, checkpoint_on_commit: bool) -> Callable[[Any, Any], None]:
+    """The per-connection settings, as a connect listener: WAL lets readers work while
+    one writer commits, busy_timeout makes writers queue instead of failing, foreign keys
+    are off by default. Without ``checkpoint_on_commit``, SQLite's automatic checkpoint
+    is off: it runs inside the commit that fills the WAL to 1,000 pages, and made that
+    commit (a whole burst's intake) ~20 ms slower."""
 
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+            cursor.execute("PRAGMA journal_mode")
+            if cursor.fetchone()[0] != "wal":
+                _switch_to_wal(cursor)
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            if not checkpoint_on_commit:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+        finally:
+            cursor.close()
 
-def _no_checkpoints_on_commit(dbapi_connection: Any, _record: Any) -> None:
-    """Off: SQLite's automatic checkpoint runs inside the commit that fills the WAL to
-    1,000 pages, and made that commit (a whole burst's intake) ~20 ms slower."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-    finally:
-        cursor.close()
+    return set_pragmas
 
 
 def create_engine(
@@ -149,9 +148,8 @@ def create_engine(
         else:
             path.expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(parsed, echo=echo, hide_parameters=True, **kwargs)
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
-        if background_checkpoints:
-            event.listen(engine.sync_engine, "connect", _no_checkpoints_on_commit)
+        pragmas = _sqlite_pragmas(checkpoint_on_commit=not background_checkpoints)
+        event.listen(engine.sync_engine, "connect", pragmas)
         return engine
     parsed, server_settings = _postgres_server_settings(parsed)
     connect_args: dict[str, Any] = {"timeout": 10}
