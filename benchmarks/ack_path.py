@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from progress import row  # noqa: E402 - benchmarks/ is this script's directory
+from progress import header, row  # noqa: E402 - benchmarks/ is this script's directory
 from slack_bolt.request.async_request import AsyncBoltRequest  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
@@ -102,7 +102,7 @@ async def run(args: argparse.Namespace, slack: FakeSlack, background: bool) -> N
 
 
 async def main(args: argparse.Namespace) -> None:
-    print(f"{'backend':<11} {'case':<58} {'result':>10}  {'target':<9}")
+    header()
     async with FakeSlack(bot_token=BOT_TOKEN) as slack:
         for background in (False, True):
             await run(args, slack, background)

@@ -252,6 +252,11 @@ async def postgres_problem(server: str) -> str | None:
     return None
 
 
+def header() -> None:
+    """The column names above :func:`row`'s lines."""
+    print(f"{'backend':<11} {'case':<58} {'result':>10}  {'target':<9}")
+
+
 def row(backend: str, case: str, result: str, target: str, ok: bool | None) -> None:
     verdict = "" if ok is None else ("ok" if ok else "MISSED")
     print(f"{backend:<11} {case:<58} {result:>10}  {target:<9} {verdict}")
@@ -303,7 +308,7 @@ async def run_backend(backend: str, url: str, args: argparse.Namespace, charts_t
 async def on_each_backend(run: Callable[[str, str], Awaitable[None]]) -> None:
     """Print the table header, then ``run(backend, url)`` on a fresh SQLite file and a
     fresh PostgreSQL schema (a line says why when no server answers)."""
-    print(f"{'backend':<11} {'case':<58} {'result':>10}  {'target':<9}")
+    header()
     async with sqlite_database() as url:
         await run("sqlite", url)
     server = os.environ.get("MEMO_COACH_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
