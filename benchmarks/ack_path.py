@@ -2,9 +2,11 @@
 into the real Bolt app (middlewares, listener, intake's group commit on SQLite), with no
 HTTP and no workers, so what it measures is the bot's own work before each ack.
 
-Run twice on fresh databases: with SQLite's automatic WAL checkpoints (a commit that
-fills the WAL to 1,000 pages copies it into the database file before it returns) and as
-the bot runs, checkpointing in the background (``storage.db``, ``bot.runners``).
+Run on fresh databases: SQLite with its automatic WAL checkpoints (a commit that fills
+the WAL to 1,000 pages copies it into the database file before it returns), SQLite as the
+bot runs it, checkpointing in the background (``storage.db``, ``bot.runners``), and
+PostgreSQL in a throwaway schema (skipped with a line saying why when no server answers;
+MEMO_COACH_TEST_POSTGRES_URL, as for ``progress.py``).
 
 Usage: .venv/bin/python benchmarks/ack_path.py [--bursts 30] [--burst 100]
 """
@@ -24,7 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from progress import header, row  # noqa: E402 - benchmarks/ is this script's directory
+from progress import (  # noqa: E402 - benchmarks/ is this script's directory
+    header,
+    postgres_database,
+    postgres_server,
+    row,
+    sqlite_database,
+)
 from slack_bolt.request.async_request import AsyncBoltRequest  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
@@ -38,14 +46,16 @@ MEMO = (ROOT / "tests" / "data" / "memos" / "pricing_strong.md").read_text()
 WARM_UP_BURSTS = 3
 
 
-async def run(args: argparse.Namespace, slack: FakeSlack, background: bool) -> None:
+async def run(
+    args: argparse.Namespace, slack: FakeSlack, backend: str, url: str, background: bool
+) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="ack_path_"))
     os.environ.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=slack.api_url,
         MEMO_COACH_MODE="http",
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+        DATABASE_URL=url,
         MEMO_COACH_CONFIG_DIR=str(
             write_config(workdir / "config", {"rate_limit": {"memos_per_hour": 10_000}})
         ),
@@ -84,28 +94,37 @@ async def run(args: argparse.Namespace, slack: FakeSlack, background: bool) -> N
             milliseconds, seconds = await burst()
             times.append(milliseconds)
             cpu += seconds
-            if background:  # the bot's loop, here between bursts
+            if background and backend == "sqlite":  # the bot's loop, here between bursts
                 started = time.perf_counter()
                 await services.database.checkpoint_wal()
                 checkpoints.append((time.perf_counter() - started) * 1000)
     finally:
         await services.aclose()
-    how = "checkpoints by the bot" if background else "checkpoints in commits"
+    how = (
+        "as the bot runs"
+        if backend != "sqlite"
+        else ("checkpoints by the bot" if background else "checkpoints in commits")
+    )
     deciles = statistics.quantiles(times, n=10)
     for name, value in (("median", deciles[4]), ("p90", deciles[8]), ("slowest", max(times))):
-        row("sqlite", f"{how}: burst of {args.burst}, {name}", f"{value:.1f} ms", "", None)
+        row(backend, f"{how}: burst of {args.burst}, {name}", f"{value:.1f} ms", "", None)
     cpu_ms = cpu * 1000 / (args.bursts * args.burst)
-    row("sqlite", f"{how}: CPU per command, all threads", f"{cpu_ms:.3f} ms", "", None)
+    row(backend, f"{how}: CPU per command, all threads", f"{cpu_ms:.3f} ms", "", None)
     if checkpoints:
         median = statistics.median(checkpoints)
-        row("sqlite", f"{how}: one checkpoint, median", f"{median:.1f} ms", "", None)
+        row(backend, f"{how}: one checkpoint, median", f"{median:.1f} ms", "", None)
 
 
 async def main(args: argparse.Namespace) -> None:
     header()
     async with FakeSlack(bot_token=BOT_TOKEN) as slack:
         for background in (False, True):
-            await run(args, slack, background)
+            async with sqlite_database() as url:
+                await run(args, slack, "sqlite", url, background)
+        server = await postgres_server()
+        if server is not None:
+            async with postgres_database(server) as url:
+                await run(args, slack, "postgresql", url, background=True)
 
 
 def parse_args() -> argparse.Namespace:

@@ -311,14 +311,22 @@ async def on_each_backend(run: Callable[[str, str], Awaitable[None]]) -> None:
     header()
     async with sqlite_database() as url:
         await run("sqlite", url)
+    server = await postgres_server()
+    if server is not None:
+        async with postgres_database(server) as url:
+            await run("postgresql", url)
+
+
+async def postgres_server() -> str | None:
+    """MEMO_COACH_TEST_POSTGRES_URL (or the local default) if a server answers there;
+    otherwise None, after printing a table line that says why."""
     server = os.environ.get("MEMO_COACH_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
     problem = await postgres_problem(server)
-    if problem is not None:
-        shown = make_url(server).render_as_string(hide_password=True)
-        print(f"postgresql  skipped: not reachable at {shown} ({problem})")
-        return
-    async with postgres_database(server) as url:
-        await run("postgresql", url)
+    if problem is None:
+        return server
+    shown = make_url(server).render_as_string(hide_password=True)
+    print(f"postgresql  skipped: not reachable at {shown} ({problem})")
+    return None
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -5,41 +5,31 @@ timing targets live in the benchmark, not in tests."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.benchmarks.running import run_benchmark
 from tests.conftest import require_postgres
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tiny_run(tmp_path: Path, *extra: str) -> str:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "slack_load.py"),
-            "--skip-naive",
-            "--memos=6",
-            "--concurrency=4",
-            "--in-flight=6",
-            "--model-latency=0.05",
-            "--burst=5",
-            "--bursts=2",
-            "--e2e-runs=1",
-            "--e2e-latency=0.05",
-            "--cache-memos=3",
-            "--time-limit=60",
-            f"--workdir={tmp_path}",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
+    output = run_benchmark(
+        "slack_load.py",
+        "--skip-naive",
+        "--memos=6",
+        "--concurrency=4",
+        "--in-flight=6",
+        "--model-latency=0.05",
+        "--burst=5",
+        "--bursts=2",
+        "--e2e-runs=1",
+        "--e2e-latency=0.05",
+        "--cache-memos=3",
+        "--time-limit=60",
+        f"--workdir={tmp_path}",
+        *extra,
         timeout=180,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
-    rows = {line.strip().split("  ")[0]: line for line in result.stdout.splitlines()}
+    rows = {line.strip().split("  ")[0]: line for line in output.splitlines()}
     for measure in (
         "ack p99, burst",
         "e2e overhead max, single memo",
@@ -49,10 +39,10 @@ def _tiny_run(tmp_path: Path, *extra: str) -> str:
         "peak RSS of the server process",
         "cache-read share, once warm",
     ):
-        assert measure in rows, result.stdout
+        assert measure in rows, output
     assert rows["non-200 answers"].split()[-1] == "0.00"
     assert rows["acks over 3 s (Slack times out)"].split()[-1] == "0.00"
-    return result.stdout
+    return output
 
 
 def test_a_tiny_run_prints_the_whole_table(tmp_path: Path) -> None:
