@@ -29,6 +29,7 @@ from storage.repositories.submissions import (
     submissions_matching,
 )
 from storage.repositories.users import upsert_users
+from storage.stale_connections import connection_lost
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -132,18 +133,21 @@ class MemoIntake:
         finally:
             self._writers.discard(asyncio.current_task())
 
-    async def _write(self, batch: list[_Waiting]) -> None:
+    async def _write(self, batch: list[_Waiting], *, first_try: bool = True) -> None:
         """A failed batch is retried one memo per transaction, so a memo that cannot be
         stored (or a race with another replica on the same delivery key) fails only
-        itself; the retry sees what the other replica committed."""
+        itself; the retry sees what the other replica committed. A lone memo whose
+        connection was lost (a database restart) is tried once more, on a new one."""
         try:
             self._settle(batch, await self._record(batch))
         except Exception as exc:
-            if len(batch) == 1:
+            if len(batch) > 1:
+                for waiting in batch:
+                    await self._write([waiting])
+            elif first_try and connection_lost(exc):
+                await self._write(batch, first_try=False)
+            else:
                 self._fail(batch, exc)
-                return
-            for waiting in batch:
-                await self._write([waiting])
         except BaseException:  # cancelled at shutdown: nobody will write for them
             for waiting in batch + self._waiting:
                 waiting.result.cancel()

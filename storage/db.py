@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import StaticPool
 
+from storage.stale_connections import ping_only_stale_connections
+
 SQLITE_ASYNC = "sqlite+aiosqlite"
 POSTGRES_ASYNC = "postgresql+asyncpg"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -155,7 +157,7 @@ def create_engine(
     connect_args: dict[str, Any] = {"timeout": 10}
     if server_settings:
         connect_args["server_settings"] = server_settings
-    return create_async_engine(
+    engine = create_async_engine(
         parsed,
         echo=echo,
         hide_parameters=True,  # SQL errors are logged: never with memo text in them
@@ -163,9 +165,10 @@ def create_engine(
         max_overflow=10,
         pool_timeout=30,
         pool_recycle=1800,
-        pool_pre_ping=True,
         connect_args=connect_args,
     )
+    ping_only_stale_connections(engine)  # instead of pool_pre_ping: see the module
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

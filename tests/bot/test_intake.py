@@ -5,6 +5,7 @@ failure that is only its own."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.intake import MAX_BATCH, RATE_WINDOW, IntakeResult, MemoIntake, MemoRequest, Outcome
 from config.coach import CoachConfig
 from storage.db import Database
+from storage.migrate import upgrade_database
 from storage.models import Job, Submission
 from tests.conftest import DatabaseFactory
+from tests.faults.locks import cut_connections, own_postgres_schema
 
 MEMO = " ".join(["We should launch the pilot in May because revenue grows 12%."] * 8)
 
@@ -153,3 +156,22 @@ async def test_every_waiting_memo_is_answered_whatever_the_backlog(
     assert len({r.submission_id for r in results}) == memos
     async with database.session() as session:
         assert await _count(session, Job) == memos
+
+
+@pytest.mark.postgres
+async def test_a_lone_memo_whose_connection_was_cut_a_moment_ago_is_stored() -> None:
+    """A restart or failover between two memos: the pooled connection goes out unchecked
+    (it was used a moment ago), fails, and the memo is written on a new one."""
+    name = f"memo-coach-intake-{uuid.uuid4().hex[:8]}"
+    async with own_postgres_schema(name) as url:
+        await upgrade_database(url)
+        database = Database(url)
+        try:
+            intake = _intake(database)
+            assert (await intake.submit(_request("U1"))).outcome is Outcome.ACCEPTED
+            assert await cut_connections(name) == 1
+            assert (await intake.submit(_request("U2"))).outcome is Outcome.ACCEPTED
+            async with database.session() as session:
+                assert await _count(session, Submission) == await _count(session, Job) == 2
+        finally:
+            await database.dispose()

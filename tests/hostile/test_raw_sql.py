@@ -32,6 +32,7 @@ ALLOWED = {
     ("storage/db.py", "PRAGMA wal_autocheckpoint=0"): "the bot's connections, on connect",
     ("storage/db.py", "PRAGMA wal_checkpoint(PASSIVE)"): "the bot's WAL checkpoints",
     ("storage/db.py", "SELECT 1"): "the /ready probe",
+    ("storage/stale_connections.py", "SELECT 1"): "the pool's ping",
     ("storage/models.py", "is_active"): "partial unique index: one active version",
     ("storage/models.py", "JOB_UNFINISHED"): "partial index on unfinished jobs (a constant)",
     ("storage/repositories/jobs.py", "JOB_UNFINISHED"): "the same constant, word for word, "

@@ -1,0 +1,75 @@
+"""PostgreSQL pool checks (storage/stale_connections.py): a connection idle for a while is
+pinged and replaced if dead; one used a moment ago goes out unchecked, and when it turns
+out dead SQLAlchemy says so and the next transaction gets a new one."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from storage import stale_connections
+from storage.db import Database
+from storage.stale_connections import connection_lost
+from tests.faults.locks import cut_connections, own_postgres_schema
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def named() -> AsyncIterator[tuple[Database, str]]:
+    """A database whose connections can be found (and cut) by application name."""
+    name = f"memo-coach-pool-{uuid.uuid4().hex[:8]}"
+    async with own_postgres_schema(name) as url:
+        database = Database(url)
+        try:
+            yield database, name
+        finally:
+            await database.dispose()
+
+
+async def _backend_pid(database: Database) -> int:
+    async with database.transaction() as session:
+        return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
+async def test_a_connection_that_died_while_idle_is_replaced_before_use(
+    named: tuple[Database, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, name = named
+    monkeypatch.setattr(stale_connections, "TRUST_SECONDS", 0.05)
+    first = await _backend_pid(database)
+    assert await cut_connections(name) == 1
+    await asyncio.sleep(0.1)  # idle past the window: pinged on checkout
+    assert await _backend_pid(database) not in (0, first)
+
+
+async def test_a_live_connection_idle_past_the_window_is_pinged_and_kept(
+    named: tuple[Database, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, _ = named
+    monkeypatch.setattr(stale_connections, "TRUST_SECONDS", 0.05)
+    first = await _backend_pid(database)
+    await asyncio.sleep(0.1)
+    assert await _backend_pid(database) == first
+
+
+async def test_a_connection_used_a_moment_ago_goes_out_unchecked(
+    named: tuple[Database, str],
+) -> None:
+    database, name = named
+    first = await _backend_pid(database)
+    assert await cut_connections(name) == 1
+    with pytest.raises(DBAPIError) as failed:  # no ping inside the window
+        await _backend_pid(database)
+    assert connection_lost(failed.value)
+    assert await _backend_pid(database) not in (0, first)
+
+
+def test_connection_lost_is_false_for_other_errors() -> None:
+    assert not connection_lost(ValueError("not a database error"))
+    assert not connection_lost(DBAPIError("SELECT 1", None, Exception("syntax")))
