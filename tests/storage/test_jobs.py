@@ -54,6 +54,22 @@ async def test_enqueue_is_once_per_submission(database: Database) -> None:
             await enqueue_jobs(session, [job.submission_id], NOW)
 
 
+async def test_a_batch_of_jobs_is_queued_whole(database: Database) -> None:
+    """Intake queues a burst's jobs in one statement (an array of ids on PostgreSQL)."""
+    jobs = await _enqueue(database, 50)
+    assert len({job.submission_id for job in jobs}) == 50
+    for job in jobs:
+        assert (job.status, job.stage, job.attempts, job.run_after) == (
+            "queued",
+            "announce",
+            0,
+            NOW,
+        )
+        assert job.created_at is not None
+        assert job.updated_at is not None
+        assert (job.lease_owner, job.lease_expires_at, job.last_error) == (None, None, None)
+
+
 async def test_claim_takes_due_jobs_oldest_first(database: Database) -> None:
     later, earlier = await _enqueue(database, 2)
     async with database.transaction() as session:
