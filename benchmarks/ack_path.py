@@ -44,11 +44,13 @@ from tests.handlers.harness import BOT_TOKEN, SIGNING_SECRET, write_config  # no
 
 MEMO = (ROOT / "tests" / "data" / "memos" / "pricing_strong.md").read_text()
 WARM_UP_BURSTS = 3
+CHECKPOINTS_IN_COMMITS = "checkpoints in commits"
+CHECKPOINTS_BY_THE_BOT = "checkpoints by the bot"
 
 
-async def run(
-    args: argparse.Namespace, slack: FakeSlack, backend: str, url: str, background: bool
-) -> None:
+async def run(args: argparse.Namespace, slack: FakeSlack, backend: str, url: str, how: str) -> None:
+    """Bursts on a database set up as ``how`` says (SQLite: checkpoints by the bot, or
+    in commits)."""
     workdir = Path(tempfile.mkdtemp(prefix="ack_path_"))
     os.environ.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -60,7 +62,9 @@ async def run(
             write_config(workdir / "config", {"rate_limit": {"memos_per_hour": 10_000}})
         ),
     )
-    services = await build_services(load_runtime(), background_checkpoints=background)
+    services = await build_services(
+        load_runtime(), background_checkpoints=how != CHECKPOINTS_IN_COMMITS
+    )
     app = build_app(services)
     sent = 0
 
@@ -94,17 +98,12 @@ async def run(
             milliseconds, seconds = await burst()
             times.append(milliseconds)
             cpu += seconds
-            if background and backend == "sqlite":  # the bot's loop, here between bursts
+            if how == CHECKPOINTS_BY_THE_BOT:  # the bot's loop, here between bursts
                 started = time.perf_counter()
                 await services.database.checkpoint_wal()
                 checkpoints.append((time.perf_counter() - started) * 1000)
     finally:
         await services.aclose()
-    how = (
-        "as the bot runs"
-        if backend != "sqlite"
-        else ("checkpoints by the bot" if background else "checkpoints in commits")
-    )
     deciles = statistics.quantiles(times, n=10)
     for name, value in (("median", deciles[4]), ("p90", deciles[8]), ("slowest", max(times))):
         row(backend, f"{how}: burst of {args.burst}, {name}", f"{value:.1f} ms", "", None)
@@ -118,13 +117,13 @@ async def run(
 async def main(args: argparse.Namespace) -> None:
     header()
     async with FakeSlack(bot_token=BOT_TOKEN) as slack:
-        for background in (False, True):
+        for how in (CHECKPOINTS_IN_COMMITS, CHECKPOINTS_BY_THE_BOT):
             async with sqlite_database() as url:
-                await run(args, slack, "sqlite", url, background)
+                await run(args, slack, "sqlite", url, how)
         server = await postgres_server()
         if server is not None:
             async with postgres_database(server) as url:
-                await run(args, slack, "postgresql", url, background=True)
+                await run(args, slack, "postgresql", url, "as the bot runs")
 
 
 def parse_args() -> argparse.Namespace:

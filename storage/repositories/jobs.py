@@ -45,6 +45,7 @@ UNSYNCHRONIZED: dict[str, Any] = {"synchronize_session": False}
 skipping the ORM's in-session sync is measurably cheaper per job."""
 
 
+_NOW = bindparam("now", type_=UTCDateTime())
 _ENQUEUE_ARRAY = insert(cast(Table, Job.__table__)).from_select(  # Core: one set of values
     ["submission_id", "status", "stage", "attempts", "run_after", "created_at", "updated_at"],
     select(
@@ -52,7 +53,9 @@ _ENQUEUE_ARRAY = insert(cast(Table, Job.__table__)).from_select(  # Core: one se
         literal("queued"),
         literal("announce"),
         literal(0),
-        *(bindparam(name, type_=UTCDateTime()) for name in ("run_after", "created", "updated")),
+        _NOW,
+        _NOW,
+        _NOW,
     ),
 )
 """PostgreSQL: one statement whatever the batch size, its ids one array. An executemany
@@ -65,8 +68,7 @@ async def enqueue_jobs(session: AsyncSession, submission_ids: Sequence[int], now
     if not submission_ids:
         return
     if dialect_name(session) == "postgresql":
-        times = {"run_after": now, "created": now, "updated": now}
-        await session.execute(_ENQUEUE_ARRAY, {"submission_ids": list(submission_ids), **times})
+        await session.execute(_ENQUEUE_ARRAY, {"submission_ids": list(submission_ids), "now": now})
         return
     await session.execute(
         insert(Job),
