@@ -24,8 +24,8 @@ from storage.models import SubmissionSource
 from storage.repositories.jobs import enqueue_jobs
 from storage.repositories.submissions import (
     DeliveryKeys,
+    authors,
     insert_submissions,
-    recent_submission_counts,
     submissions_matching,
 )
 from storage.repositories.users import upsert_users
@@ -174,12 +174,16 @@ class MemoIntake:
         now = utcnow()
         async with self.database.transaction() as session:
             stored = await submissions_matching(session, [w.request.keys for w in batch])
+            teams = {w.request.slack_user_id: w.request.team_id for w in batch}
+            known = await authors(session, teams, now - RATE_WINDOW)
             user_ids = await upsert_users(
-                session, {w.request.slack_user_id: w.request.team_id for w in batch}
+                session, teams, {slack_id: (a.user_id, a.team_id) for slack_id, a in known.items()}
             )
-            windows = await recent_submission_counts(
-                session, set(user_ids.values()), now - RATE_WINDOW
-            )
+            windows = {
+                a.user_id: (a.recent, a.oldest_recent)
+                for a in known.values()
+                if a.oldest_recent is not None
+            }
             plan = _Plan(stored, windows, limit, now)
             for waiting in batch:
                 plan.add(waiting, user_ids[waiting.request.slack_user_id])

@@ -31,6 +31,13 @@ from storage.stale_connections import ping_only_stale_connections
 SQLITE_ASYNC = "sqlite+aiosqlite"
 POSTGRES_ASYNC = "postgresql+asyncpg"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+POOL_SIZE = 20
+"""PostgreSQL connections kept open per process. Bursts of job stages and intake writes
+run more than five transactions at once; with SQLAlchemy's default of five kept, every
+connection beyond them was opened (a new server process, type set-up, every statement
+prepared again) and closed again: 322 new connections in a short load run, 32 with
+twenty kept (benchmarks/RESULTS.md, sixth round). Two replicas with their overflow stay
+well under PostgreSQL's default of 100 connections."""
 ACCEPTED_FORMS = (
     "sqlite:///path/to/file.db, sqlite+aiosqlite:///path/to/file.db, "
     "postgresql://user:password@host:5432/db, postgres://…, postgresql+asyncpg://…"
@@ -161,8 +168,9 @@ def create_engine(
         parsed,
         echo=echo,
         hide_parameters=True,  # SQL errors are logged: never with memo text in them
-        pool_size=5,
+        pool_size=POOL_SIZE,
         max_overflow=10,
+        pool_use_lifo=True,  # the warm connection, inside the ping-free window
         pool_timeout=30,
         pool_recycle=1800,
         connect_args=connect_args,

@@ -6,14 +6,36 @@ import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Update, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Submission, SubmissionSource, SubmissionStatus, User
-from storage.repositories._sql import POPULATE_EXISTING, affected, dialect_name, upsert
-from storage.types import utcnow
+from storage.repositories._sql import (
+    POPULATE_EXISTING,
+    affected,
+    check_columns,
+    column_arrays,
+    dialect_name,
+    in_values,
+    unnested_rows,
+    upsert,
+)
+from storage.types import UTCDateTime, utcnow
 
 
 @dataclass(frozen=True)
@@ -134,20 +156,24 @@ async def insert_submissions(session: AsyncSession, rows: Sequence[dict[str, Any
     """Insert many submissions at once; their ids, in the order given. A delivery key that
     is already stored raises IntegrityError (the caller checked them first).
 
-    PostgreSQL, or a single row: one INSERT … RETURNING, ordered by SQLAlchemy. SQLite
-    cannot order RETURNING rows (SQLAlchemy would fall back to one INSERT per row), so
-    there several rows go in with executemany (sequential inserts, each id above every id
-    before it) and the ids are read back; the transaction holds SQLite's write lock, so no
-    other writer can interleave."""
+    PostgreSQL: one INSERT … SELECT from a array per column, ids drawn in row order. A
+    single row elsewhere: one INSERT … RETURNING. SQLite cannot order RETURNING rows
+    (SQLAlchemy would fall back to one INSERT per row), so there several rows go in with
+    executemany (sequential inserts, each id above every id before it) and the ids are
+    read back; the transaction holds SQLite's write lock, so no other writer can
+    interleave."""
     if not rows:
         return []
+    check_columns(_SUBMISSIONS, _INSERTED, rows)
     values = [
         {"parts_posted": 0, "memo_chars": len(row.get("memo_text") or ""), **row} for row in rows
     ]
-    if dialect_name(session) != "sqlite" or len(values) == 1:
-        result = await session.execute(
-            insert(Submission).returning(Submission.id, sort_by_parameter_order=True), values
-        )
+    dialect = dialect_name(session)
+    if dialect == "postgresql":
+        arrays = column_arrays(_SUBMISSIONS, _INSERTED, values)
+        return sorted((await session.execute(_INSERT_ARRAYS, arrays)).scalars())
+    if len(values) == 1:
+        result = await session.execute(insert(Submission).returning(Submission.id), values)
         return list(result.scalars())
     before = await session.scalar(select(func.max(Submission.id))) or 0
     await session.execute(insert(Submission), values)
@@ -155,6 +181,18 @@ async def insert_submissions(session: AsyncSession, rows: Sequence[dict[str, Any
         select(Submission.id).where(Submission.id > before).order_by(Submission.id)
     )
     return list(ids)
+
+
+_SUBMISSIONS = cast(Table, Submission.__table__)
+_INSERTED = tuple(
+    c.name for c in _SUBMISSIONS.c if c.name not in {"id", "created_at", "updated_at"}
+)
+"""Every column a new submission may set; the timestamps take their defaults."""
+_INSERT_ARRAYS = (
+    insert(_SUBMISSIONS)
+    .from_select(_INSERTED, unnested_rows(_SUBMISSIONS, _INSERTED))
+    .returning(_SUBMISSIONS.c.id)
+)
 
 
 async def get_submission(session: AsyncSession, submission_id: int) -> Submission | None:
@@ -193,19 +231,54 @@ async def set_submission_status(
     return affected(result) > 0
 
 
-async def recent_submission_counts(
-    session: AsyncSession, user_ids: Collection[int], since: datetime
-) -> dict[int, tuple[int, datetime]]:
-    """Per user: how many memos they sent since ``since`` and when the oldest of them came
-    (the hourly rate limit says when a user may send again). Users with none are absent."""
-    if not user_ids:
+@dataclass(frozen=True)
+class Author:
+    """A known user as intake sees them: who, which team, and their memos in the rate
+    window (how many, and when the oldest came: the hourly limit says when a user may
+    send again)."""
+
+    user_id: int
+    team_id: str | None
+    recent: int
+    oldest_recent: datetime | None
+
+
+async def authors(
+    session: AsyncSession, slack_user_ids: Collection[str], since: datetime
+) -> dict[str, Author]:
+    """The known users among these Slack ids, with their memos since ``since``: one
+    query for a whole intake batch, where users and counts took one each."""
+    if not slack_user_ids:
         return {}
     rows = await session.execute(
-        select(Submission.user_id, func.count(), func.min(Submission.created_at))
-        .where(Submission.user_id.in_(user_ids), Submission.created_at >= since)
-        .group_by(Submission.user_id)
+        _authors(dialect_name(session)),
+        {"slack_user_ids": list(slack_user_ids), "since": since},
     )
-    return {user_id: (int(count), oldest) for user_id, count, oldest in rows}
+    return {
+        slack_id: Author(user_id, team_id, int(recent), oldest)
+        for slack_id, user_id, team_id, recent, oldest in rows
+    }
+
+
+@functools.cache
+def _authors(dialect: str) -> Select[str, int, str | None, int, datetime | None]:
+    users = cast(Table, User.__table__)
+    recent = and_(
+        Submission.user_id == User.id,
+        Submission.created_at >= bindparam("since", type_=UTCDateTime()),
+    )
+    return (
+        select(
+            User.slack_user_id,
+            User.id,
+            User.team_id,
+            func.count(Submission.id),
+            func.min(Submission.created_at),
+        )
+        .outerjoin(Submission, recent)
+        .where(in_values(users.c.slack_user_id, "slack_user_ids", dialect))
+        .group_by(User.id)
+    )
 
 
 async def record_delivery(

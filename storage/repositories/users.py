@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from storage.models import User
-from storage.repositories._sql import POPULATE_EXISTING, upsert
+from storage.repositories._sql import (
+    POPULATE_EXISTING,
+    column_arrays,
+    dialect_name,
+    unnested_rows,
+    upsert,
+    upsert_into,
+)
 
 
 async def upsert_user(
@@ -47,33 +56,48 @@ async def upsert_user(
     return user
 
 
-async def upsert_users(session: AsyncSession, teams: Mapping[str, str | None]) -> dict[str, int]:
-    """Ids of these Slack users (``{slack_user_id: team_id}``). Known users cost one
-    SELECT; new ones (or a changed team) one INSERT … ON CONFLICT … RETURNING for them all,
-    matched back by Slack id. Rows go in a fixed order so two replicas upserting the same
-    users cannot deadlock. A known team id is never replaced by None."""
-    if not teams:
-        return {}
-    known = await session.execute(
-        select(User.slack_user_id, User.id, User.team_id).where(User.slack_user_id.in_(teams))
-    )
-    ids: dict[str, int] = {}
-    for slack_id, user_id, team in known:
-        if teams[slack_id] in (None, team):
-            ids[slack_id] = user_id
+async def upsert_users(
+    session: AsyncSession,
+    teams: Mapping[str, str | None],
+    known: Mapping[str, tuple[int, str | None]],
+) -> dict[str, int]:
+    """Ids of these Slack users (``{slack_user_id: team_id}``), given those already known
+    (``{slack_user_id: (id, team_id)}``, read in the same transaction). New ones, or a
+    changed team, take one INSERT … ON CONFLICT … RETURNING for them all, matched back by
+    Slack id. Rows go in a fixed order so two replicas upserting the same users cannot
+    deadlock. A known team id is never replaced by None."""
+    ids = {
+        slack_id: known[slack_id][0]
+        for slack_id, team in teams.items()
+        if slack_id in known and team in (None, known[slack_id][1])
+    }
     changed = sorted((slack_id, team) for slack_id, team in teams.items() if slack_id not in ids)
     if changed:
-        statement = upsert(session, User)
-        statement = statement.on_conflict_do_update(
-            index_elements=[User.slack_user_id],
-            set_={"team_id": func.coalesce(statement.excluded.team_id, User.team_id)},
+        dialect = dialect_name(session)
+        rows = [{"slack_user_id": slack_id, "team_id": team} for slack_id, team in changed]
+        result = await session.execute(
+            _upsert_teams(dialect),
+            column_arrays(_USERS, _UPSERTED, rows) if dialect == "postgresql" else rows,
         )
-        rows = await session.execute(
-            statement.returning(User.slack_user_id, User.id),
-            [{"slack_user_id": slack_id, "team_id": team} for slack_id, team in changed],
-        )
-        ids.update({slack_id: user_id for slack_id, user_id in rows})
+        ids.update({slack_id: user_id for slack_id, user_id in result})
     return ids
+
+
+_USERS = cast(Table, User.__table__)
+_UPSERTED = ("slack_user_id", "team_id")
+
+
+@functools.cache
+def _upsert_teams(dialect: str) -> ReturningInsert[str, int]:
+    """New users are inserted; a known one takes the given team, unless that is None.
+    PostgreSQL takes the rows as arrays, other databases as an executemany."""
+    statement = upsert_into(dialect, _USERS)
+    if dialect == "postgresql":
+        statement = statement.from_select(_UPSERTED, unnested_rows(_USERS, _UPSERTED))
+    return statement.on_conflict_do_update(
+        index_elements=[User.slack_user_id],
+        set_={"team_id": func.coalesce(statement.excluded.team_id, User.team_id)},
+    ).returning(User.slack_user_id, User.id)
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:

@@ -16,7 +16,8 @@ import pytest
 from bot.logging_setup import configure_logging, log_context, redact
 from tests.bot.bot_driver import bot_with_model, send_dm_memo
 from tests.fakes.fake_anthropic import FakeAnthropic
-from tests.handlers.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.fakes.fake_slack import FakeSlack
+from tests.handlers.harness import BOT_TOKEN, SIGNING_SECRET, running_bot
 
 ANTHROPIC_KEY = "sk-test"  # what running_bot gives the bot when a fake model is used
 
@@ -125,3 +126,18 @@ async def test_a_memo_through_the_bot_logs_no_secrets_or_text_and_keeps_its_id(
     model_lines = [e for e in events if e["logger"] == "evaluation.anthropic_evaluator"]
     assert model_lines, "the evaluator logged its call"
     assert all(e.get("submission_id") == submission_id for e in model_lines)
+
+
+async def test_start_up_logs_no_warning_about_the_bot_token(
+    json_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    """Bolt warns at start that SLACK_BOT_TOKEN "will be unused" when given a client, as
+    the bot gives it; that client carries the same token, so the warning only misleads
+    whoever reads the logs. Other warnings from Bolt still get through."""
+    async with (
+        FakeSlack(bot_token=BOT_TOKEN) as slack,
+        running_bot(monkeypatch, tmp_path, database_url, slack),
+    ):
+        logging.getLogger("slack_bolt").warning("a warning of Bolt's own")
+    messages = [e["message"] for e in _events(json_logs) if e["logger"] == "slack_bolt"]
+    assert messages == ["a warning of Bolt's own"]

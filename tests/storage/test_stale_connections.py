@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from storage import stale_connections
@@ -79,3 +79,25 @@ async def test_a_connection_used_a_moment_ago_goes_out_unchecked(
 def test_connection_lost_is_false_for_other_errors() -> None:
     assert not connection_lost(ValueError("not a database error"))
     assert not connection_lost(DBAPIError("SELECT 1", None, Exception("syntax")))
+
+
+async def test_connections_are_kept_and_the_last_returned_goes_out_first(
+    named: tuple[Database, str],
+) -> None:
+    """Twelve transactions at once open twelve connections, and the pool keeps them all
+    (SQLAlchemy's default kept five and closed the rest). The next lone transactions get
+    the connection returned last, still inside the window that needs no ping, rather
+    than cycling through the idle ones."""
+    database, _ = named
+    opened: list[object] = []
+    event.listen(database.engine.sync_engine, "connect", lambda *_: opened.append(1))
+
+    async def busy() -> int:
+        async with database.transaction() as session:
+            await session.execute(text("SELECT pg_sleep(0.05)"))
+            return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+    for _ in range(2):
+        assert len(set(await asyncio.gather(*(busy() for _ in range(12))))) == 12
+    assert len(opened) == 12
+    assert len({await _backend_pid(database) for _ in range(5)}) == 1

@@ -13,10 +13,10 @@ from storage.db import Database
 from storage.models import Submission, User
 from storage.repositories.submissions import (
     DeliveryKeys,
+    authors,
     create_submission,
     get_submission,
     insert_submissions,
-    recent_submission_counts,
     record_delivery,
     set_submission_status,
     submission_and_author,
@@ -199,6 +199,60 @@ async def test_insert_submissions_returns_ids_in_the_order_given(database: Datab
             )
 
 
+async def test_insert_submissions_from_concurrent_batches_keeps_each_id_with_its_row(
+    database: Database,
+) -> None:
+    """Two batches inserted at once draw ids from one sequence, interleaved; each batch's
+    ids still come back in its own row order (on PostgreSQL they are sorted, not read)."""
+    owner = await _user(database)
+
+    async def batch(name: str) -> dict[int, str]:
+        texts = [f"{name} memo {i}" for i in range(100)]
+        rows = [
+            {"user_id": owner.id, "source": "dm", "memo_text": t, "status": "queued"} for t in texts
+        ]
+        async with database.transaction() as session:
+            return dict(zip(await insert_submissions(session, rows), texts, strict=True))
+
+    first, second = await asyncio.gather(batch("first"), batch("second"))
+    async with database.session() as session:
+        stored = dict((await session.execute(select(Submission.id, Submission.memo_text))).all())
+    assert stored == first | second
+
+
+async def test_insert_submissions_fills_left_out_columns_and_keeps_json(
+    database: Database,
+) -> None:
+    owner = await _user(database)
+    files = [{"id": "F1", "name": "memo.docx", "size": 1200}]
+    rows = [
+        {"user_id": owner.id, "source": "file", "memo_text": "", "files": files},
+        {"user_id": owner.id, "source": "dm", "memo_text": "Ship it.", "thread_ts": "1.2"},
+    ]
+    async with database.transaction() as session:
+        ids = await insert_submissions(session, rows)
+    async with database.session() as session:
+        shared, typed = [await get_submission(session, i) for i in ids]
+    assert shared is not None
+    assert typed is not None
+    assert (shared.files, shared.status, shared.parts_posted, shared.memo_chars) == (
+        files,
+        "received",
+        0,
+        0,
+    )
+    assert (typed.files, typed.thread_ts, typed.memo_chars) == (None, "1.2", 8)
+
+
+async def test_insert_submissions_refuses_a_key_that_is_not_a_column(database: Database) -> None:
+    owner = await _user(database)
+    with pytest.raises(ValueError, match="colour"):
+        async with database.transaction() as session:
+            await insert_submissions(
+                session, [{"user_id": owner.id, "source": "dm", "memo_text": "m", "colour": "red"}]
+            )
+
+
 async def test_insert_submissions_refuses_a_stored_delivery_key(database: Database) -> None:
     owner = await _user(database)
     async with database.transaction() as session:
@@ -211,12 +265,17 @@ async def test_insert_submissions_refuses_a_stored_delivery_key(database: Databa
 
 async def test_upsert_users_creates_new_and_keeps_known_teams(database: Database) -> None:
     known = await _user(database, "U-known")
-    async with database.transaction() as session:
-        ids = await upsert_users(session, {"U-known": None, "U-new": "T9", "U-bare": None})
+
+    async def upsert(teams: dict[str, str | None]) -> dict[str, int]:
+        async with database.transaction() as session:
+            found = await authors(session, teams, datetime.now(UTC))
+            known = {slack_id: (a.user_id, a.team_id) for slack_id, a in found.items()}
+            return await upsert_users(session, teams, known)
+
+    ids = await upsert({"U-known": None, "U-new": "T9", "U-bare": None})
     assert ids["U-known"] == known.id
     assert len(set(ids.values())) == 3
-    async with database.transaction() as session:
-        again = await upsert_users(session, {"U-new": None, "U-bare": "T2"})
+    again = await upsert({"U-new": None, "U-bare": "T2"})
     assert again == {"U-new": ids["U-new"], "U-bare": ids["U-bare"]}
     async with database.session() as session:
         teams = dict((await session.execute(select(User.slack_user_id, User.team_id))).all())
@@ -254,7 +313,7 @@ async def test_status_and_source_are_checked(database: Database) -> None:
             )
 
 
-async def test_recent_submission_counts(database: Database) -> None:
+async def test_authors_come_with_their_memos_in_the_window(database: Database) -> None:
     owner = await _user(database)
     other = await _user(database, "U2")
     quiet = await _user(database, "U3")
@@ -264,14 +323,25 @@ async def test_recent_submission_counts(database: Database) -> None:
         await factories.submission(session, other)
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     async with database.session() as session:
-        counts = await recent_submission_counts(session, {owner.id, other.id, quiet.id}, hour_ago)
-        assert set(counts) == {owner.id, other.id}
-        count, oldest = counts[owner.id]
-        assert count == 3
+        found = await authors(session, ["U1", "U2", "U3", "U-unknown"], hour_ago)
+        assert set(found) == {"U1", "U2", "U3"}
+        assert (found["U1"].user_id, found["U1"].team_id, found["U1"].recent) == (
+            owner.id,
+            None,
+            3,
+        )
+        oldest = found["U1"].oldest_recent
+        assert oldest is not None
         assert hour_ago < oldest <= datetime.now(UTC)
-        assert counts[other.id][0] == 1
-        assert await recent_submission_counts(session, {owner.id}, datetime.now(UTC)) == {}
-        assert await recent_submission_counts(session, set(), hour_ago) == {}
+        assert (found["U2"].user_id, found["U2"].recent) == (other.id, 1)
+        assert (found["U3"].user_id, found["U3"].recent, found["U3"].oldest_recent) == (
+            quiet.id,
+            0,
+            None,
+        )
+        later = await authors(session, ["U1"], datetime.now(UTC))
+        assert (later["U1"].recent, later["U1"].oldest_recent) == (0, None)
+        assert await authors(session, [], hour_ago) == {}
 
 
 async def test_foreign_keys_are_enforced(database: Database) -> None:
