@@ -10,10 +10,10 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    ScalarSelect,
     Select,
     Table,
     Update,
-    and_,
     bindparam,
     func,
     insert,
@@ -262,23 +262,28 @@ async def authors(
 
 @functools.cache
 def _authors(dialect: str) -> Select[str, int, str | None, int, datetime | None]:
+    """Per-user subqueries rather than a join: each reads the user's few recent memos
+    through the (user_id, created_at) index. A join let PostgreSQL hash every memo of
+    the window, which in a busy hour is all the recent ones (9 ms at 10,000)."""
     users = cast(Table, User.__table__)
-    recent = and_(
-        Submission.user_id == User.id,
-        Submission.created_at >= bindparam("since", type_=UTCDateTime()),
-    )
-    return (
-        select(
-            User.slack_user_id,
-            User.id,
-            User.team_id,
-            func.count(Submission.id),
-            func.min(Submission.created_at),
+
+    def recent(column: ColumnElement[Any]) -> ScalarSelect[Any]:
+        return (
+            select(column)
+            .where(
+                Submission.user_id == User.id,
+                Submission.created_at >= bindparam("since", type_=UTCDateTime()),
+            )
+            .scalar_subquery()
         )
-        .outerjoin(Submission, recent)
-        .where(in_values(users.c.slack_user_id, "slack_user_ids", dialect))
-        .group_by(User.id)
-    )
+
+    return select(
+        User.slack_user_id,
+        User.id,
+        User.team_id,
+        recent(func.count(Submission.id)),
+        recent(func.min(Submission.created_at)),
+    ).where(in_values(users.c.slack_user_id, "slack_user_ids", dialect))
 
 
 async def record_delivery(
