@@ -176,9 +176,7 @@ class MemoIntake:
             stored = await submissions_matching(session, [w.request.keys for w in batch])
             teams = {w.request.slack_user_id: w.request.team_id for w in batch}
             known = await authors(session, teams, now - RATE_WINDOW)
-            user_ids = await upsert_users(
-                session, teams, {slack_id: (a.user_id, a.team_id) for slack_id, a in known.items()}
-            )
+            user_ids = await upsert_users(session, teams, known)
             windows = {
                 a.user_id: (a.recent, a.oldest_recent)
                 for a in known.values()

@@ -35,8 +35,9 @@ POOL_SIZE = 20
 """PostgreSQL connections kept open per process. Bursts of job stages and intake writes
 run more than five transactions at once; with SQLAlchemy's default of five kept, every
 connection beyond them was opened (a new server process, type set-up, every statement
-prepared again) and closed again: 322 new connections in a short load run, 32 with
-twenty kept (benchmarks/RESULTS.md, sixth round). Two replicas with their overflow stay
+prepared again) and closed again: 475–490 new server sessions per short load run, 35
+with twenty kept and handed out last-returned-first (benchmarks/RESULTS.md, sixth
+round). Two replicas with their overflow stay
 well under PostgreSQL's default of 100 connections."""
 ACCEPTED_FORMS = (
     "sqlite:///path/to/file.db, sqlite+aiosqlite:///path/to/file.db, "

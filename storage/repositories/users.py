@@ -19,6 +19,7 @@ from storage.repositories._sql import (
     upsert,
     upsert_into,
 )
+from storage.repositories.submissions import Author
 
 
 async def upsert_user(
@@ -57,19 +58,17 @@ async def upsert_user(
 
 
 async def upsert_users(
-    session: AsyncSession,
-    teams: Mapping[str, str | None],
-    known: Mapping[str, tuple[int, str | None]],
+    session: AsyncSession, teams: Mapping[str, str | None], known: Mapping[str, Author]
 ) -> dict[str, int]:
     """Ids of these Slack users (``{slack_user_id: team_id}``), given those already known
-    (``{slack_user_id: (id, team_id)}``, read in the same transaction). New ones, or a
-    changed team, take one INSERT … ON CONFLICT … RETURNING for them all, matched back by
-    Slack id. Rows go in a fixed order so two replicas upserting the same users cannot
-    deadlock. A known team id is never replaced by None."""
+    (:func:`~storage.repositories.submissions.authors`, read in the same transaction).
+    New ones, or a changed team, take one INSERT … ON CONFLICT … RETURNING for them all,
+    matched back by Slack id. Rows go in a fixed order so two replicas upserting the same
+    users cannot deadlock. A known team id is never replaced by None."""
     ids = {
-        slack_id: known[slack_id][0]
+        slack_id: known[slack_id].user_id
         for slack_id, team in teams.items()
-        if slack_id in known and team in (None, known[slack_id][1])
+        if slack_id in known and team in (None, known[slack_id].team_id)
     }
     changed = sorted((slack_id, team) for slack_id, team in teams.items() if slack_id not in ids)
     if changed:

@@ -38,8 +38,11 @@ def short_window(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stale_connections, "TRUST_SECONDS", 0.05)
 
 
-async def _backend_pid(database: Database) -> int:
+async def _backend_pid(database: Database, *, hold: float = 0) -> int:
+    """The server process of a transaction that keeps its connection ``hold`` seconds."""
     async with database.transaction() as session:
+        if hold:
+            await session.execute(text("SELECT pg_sleep(:seconds)"), {"seconds": hold})
         return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
 
 
@@ -92,12 +95,8 @@ async def test_connections_are_kept_and_the_last_returned_goes_out_first(
     opened: list[object] = []
     event.listen(database.engine.sync_engine, "connect", lambda *_: opened.append(1))
 
-    async def busy() -> int:
-        async with database.transaction() as session:
-            await session.execute(text("SELECT pg_sleep(0.05)"))
-            return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
-
     for _ in range(2):
-        assert len(set(await asyncio.gather(*(busy() for _ in range(12))))) == 12
+        busy = [_backend_pid(database, hold=0.05) for _ in range(12)]
+        assert len(set(await asyncio.gather(*busy))) == 12
     assert len(opened) == 12
     assert len({await _backend_pid(database) for _ in range(5)}) == 1

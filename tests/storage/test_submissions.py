@@ -268,8 +268,7 @@ async def test_upsert_users_creates_new_and_keeps_known_teams(database: Database
 
     async def upsert(teams: dict[str, str | None]) -> dict[str, int]:
         async with database.transaction() as session:
-            found = await authors(session, teams, datetime.now(UTC))
-            known = {slack_id: (a.user_id, a.team_id) for slack_id, a in found.items()}
+            known = await authors(session, teams, datetime.now(UTC))
             return await upsert_users(session, teams, known)
 
     ids = await upsert({"U-known": None, "U-new": "T9", "U-bare": None})
