@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
+from bot.bolt_middleware import ObservedApp
 from bot.request_metrics import ObserveRequests
 from bot.request_shape import RequireUsableShape
 from bot.services import Services
@@ -24,16 +25,15 @@ def build_app(services: Services) -> AsyncApp:
     secret = settings.slack_signing_secret
     bolt_log = logging.getLogger("slack_bolt")
     with _without(bolt_log, warning_client_prioritized_and_token_skipped()):
-        app = AsyncApp(
+        app = ObservedApp(
+            observers=(ObserveRequests(), services.acks),
             client=services.client,
             signing_secret=secret.get_secret_value() if secret else None,
             request_verification_enabled=settings.mode == "http",
             process_before_response=True,
             logger=bolt_log,
         )
-    app.middleware(RequireUsableShape())  # first: listeners only see usable payloads
-    app.middleware(ObserveRequests())
-    app.middleware(services.acks)
+    app.middleware(RequireUsableShape())  # listeners only see usable payloads
     register_listeners(app, services)
     return app
 

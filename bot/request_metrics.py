@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
-from bot.bolt_middleware import BodyMiddleware, Next
+from bot.bolt_middleware import AroundAnswer, Next
 from bot.metrics import ACK_SECONDS, SLACK_REQUESTS
 
 MAX_TYPE_LABEL = 32
@@ -24,9 +24,9 @@ def request_type(body: dict[str, Any]) -> str:
     return str(kind)[:MAX_TYPE_LABEL] if isinstance(kind, str) else "other"
 
 
-class ObserveRequests(BodyMiddleware):
-    async def around(self, body: dict[str, Any], next: Next) -> BoltResponse | None:
-        """The time Slack waits for its answer (see :class:`BodyMiddleware`)."""
+class ObserveRequests(AroundAnswer):
+    async def around(self, body: dict[str, Any], next: Next) -> BoltResponse:
+        """The time Slack waits for its answer (see :class:`AroundAnswer`)."""
         SLACK_REQUESTS.labels(type=request_type(body)).inc()
         started = time.perf_counter()
         try:

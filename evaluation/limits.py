@@ -22,7 +22,7 @@ _WORD = re.compile(r"[^\W_][\w\u0300-\u036f]*(?:['’\-][^\W_][\w\u0300-\u036f]*
 def count_words(text: str, up_to: int | None = None) -> int:
     """The number of words in ``text``, counted the same way for English and Spanish;
     at most ``up_to`` (checking a minimum needs no count of a whole memo)."""
-    words = _WORD.finditer(unicodedata.normalize("NFC", text))
+    words = _WORD.finditer(text if text.isascii() else unicodedata.normalize("NFC", text))
     return sum(1 for _ in itertools.islice(words, up_to))
 
 

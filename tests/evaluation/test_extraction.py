@@ -434,6 +434,15 @@ def test_normalisation() -> None:
     assert normalize_text(raw) == "Title\nline\twith tab\n\nNext para\n\npage 2 café"
 
 
+def test_normalisation_of_ascii_text() -> None:
+    """ASCII text takes a shorter path (no NFC, a byte-level look for controls)."""
+    raw = "  Title \r\nline\twith tab   \r\n\r\n\r\n\rNext\x00 para\x07\x7f\x1b end\n"
+    assert normalize_text(raw) == "Title\nline\twith tab\n\nNext para end"
+    assert normalize_text("Nothing to change.\n\nTwo paragraphs.") == (
+        "Nothing to change.\n\nTwo paragraphs."
+    )
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

@@ -551,6 +551,16 @@ class FakeSlack(LoopbackServer):
             ) from None
         return matching()
 
+    async def arrived(
+        self,
+        method: str,
+        timeout: float = 5,  # noqa: ASYNC109 - part of the helper's contract
+    ) -> Call:
+        """The first call of ``method`` once it has arrived, answered or not: a call that
+        ``set_latency`` holds back is still in flight."""
+        await self._wait(lambda: bool(self.calls_to(method)), timeout)
+        return self.calls_to(method)[0]
+
     async def wait_for_responses(
         self,
         count: int = 1,
@@ -586,6 +596,7 @@ class FakeSlack(LoopbackServer):
             answer = None
         delay = self._latency.get(method, self._latency.get("*", 0.0))
         if delay:
+            await self._notify()  # in flight: see ``arrived``
             await asyncio.sleep(delay)
         headers: dict[str, str] = {}
         if self._faults[method]:
