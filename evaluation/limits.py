@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 
 from config.coach import MemoLimits
 from evaluation.errors import MemoRejected
-from evaluation.extraction.normalize import normalize_text
+from evaluation.extraction.normalize import nfc, normalize_text
 
 # A word is a run of letters/digits (any script; combining accents included), allowing
 # inner apostrophes and hyphens: "don't", "co-founder", "l'équipe", "año" are one word.
@@ -22,7 +21,7 @@ _WORD = re.compile(r"[^\W_][\w\u0300-\u036f]*(?:['’\-][^\W_][\w\u0300-\u036f]*
 def count_words(text: str, up_to: int | None = None) -> int:
     """The number of words in ``text``, counted the same way for English and Spanish;
     at most ``up_to`` (checking a minimum needs no count of a whole memo)."""
-    words = _WORD.finditer(text if text.isascii() else unicodedata.normalize("NFC", text))
+    words = _WORD.finditer(nfc(text))
     return sum(1 for _ in itertools.islice(words, up_to))
 
 

@@ -37,8 +37,8 @@ run more than five transactions at once; with SQLAlchemy's default of five kept,
 connection beyond them was opened (a new server process, type set-up, every statement
 prepared again) and closed again: 475–490 new server sessions per short load run, 35
 with twenty kept and handed out last-returned-first (benchmarks/RESULTS.md, sixth
-round). Two replicas with their overflow stay
-well under PostgreSQL's default of 100 connections."""
+round). Two replicas with their overflow stay well under PostgreSQL's default of 100
+connections."""
 ACCEPTED_FORMS = (
     "sqlite:///path/to/file.db, sqlite+aiosqlite:///path/to/file.db, "
     "postgresql://user:password@host:5432/db, postgres://…, postgresql+asyncpg://…"

@@ -46,13 +46,18 @@ def normalize_text(text: str) -> str:
         if len(text.encode().translate(None, _ASCII_UNWANTED)) != len(text):
             text = _UNWANTED.sub("", text)
     else:
-        text = unicodedata.normalize("NFC", _UNWANTED.sub("", text))
+        text = nfc(_UNWANTED.sub("", text))
     # Split and rstrip rather than a regex: a regex here backtracks quadratically on
     # long runs of spaces in the middle of a line.
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     if "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+def nfc(text: str) -> str:
+    """``text`` in NFC; ASCII text already is, and skips the normaliser's scan."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def control_share(text: str) -> float:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     Table,
@@ -85,7 +86,7 @@ def in_values(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElem
     """``column`` is one of the list bound as ``name``: ``= ANY(:name)`` on PostgreSQL,
     an expanding ``IN`` elsewhere."""
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=_array_of(column.type)))
+        return column == any_(array_parameter(name, column.type))
     return column.in_(bindparam(name, expanding=True))
 
 
@@ -95,7 +96,7 @@ def unnested_rows(table: Table, columns: Sequence[str]) -> Select[Any]:
     identity values are drawn in that order (SQLAlchemy's own ordered RETURNING relies
     on the same)."""
     rows = (
-        func.unnest(*(bindparam(name, type_=_array_of(table.c[name].type)) for name in columns))
+        func.unnest(*(array_parameter(name, table.c[name].type) for name in columns))
         .table_valued(*(table.c[name] for name in columns), with_ordinality="position")
         .render_derived()
     )
@@ -110,10 +111,11 @@ def check_columns(table: Table, columns: Sequence[str], rows: Sequence[Mapping[s
         raise ValueError(f"not columns of {table.name} here: {sorted(unknown)}")
 
 
-def _array_of(item: TypeEngine[Any]) -> ARRAY[Any]:
-    """A one-dimensional array: each item goes through its type as a whole, so a JSON
-    list is one JSON value, not a second dimension."""
-    return ARRAY(item, dimensions=1)
+def array_parameter(name: str, item: TypeEngine[Any]) -> BindParameter[Any]:
+    """A list bound as one PostgreSQL array of ``item``. One-dimensional: each item goes
+    through its type as a whole, so a JSON list is one JSON value, not a second
+    dimension."""
+    return bindparam(name, type_=ARRAY(item, dimensions=1))
 
 
 def column_arrays(

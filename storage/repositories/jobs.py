@@ -31,12 +31,16 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from storage.models import JOB_UNFINISHED, Job, JobStage
-from storage.repositories._sql import POPULATE_EXISTING, affected, dialect_name
+from storage.repositories._sql import (
+    POPULATE_EXISTING,
+    affected,
+    array_parameter,
+    dialect_name,
+)
 from storage.types import BigId, UTCDateTime, utcnow
 
 MAX_ERROR_CHARS = 4000
@@ -49,7 +53,7 @@ _NOW = bindparam("now", type_=UTCDateTime())
 _ENQUEUE_ARRAY = insert(cast(Table, Job.__table__)).from_select(  # Core: one set of values
     ["submission_id", "status", "stage", "attempts", "run_after", "created_at", "updated_at"],
     select(
-        func.unnest(bindparam("submission_ids", type_=ARRAY(BigId))),
+        func.unnest(array_parameter("submission_ids", BigId)),
         literal("queued"),
         literal("announce"),
         literal(0),
