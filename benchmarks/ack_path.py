@@ -36,7 +36,7 @@ from progress import (  # noqa: E402 - benchmarks/ is this script's directory
 from slack_bolt.request.async_request import AsyncBoltRequest  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
-from bot.runners import build_services, freeze_startup_heap, run_event_loop  # noqa: E402
+from bot.runners import build_services, run_event_loop, tune_garbage_collector  # noqa: E402
 from bot.runtime import load_runtime  # noqa: E402
 from tests.fakes import slack_signing as signing  # noqa: E402
 from tests.fakes.fake_slack import FakeSlack  # noqa: E402
@@ -92,7 +92,7 @@ async def run(args: argparse.Namespace, slack: FakeSlack, backend: str, url: str
     try:
         for _ in range(WARM_UP_BURSTS):
             await burst()
-        freeze_startup_heap()  # as the bot does once started
+        tune_garbage_collector()  # as the bot does once started
         times, checkpoints, cpu = [], [], 0.0
         for _ in range(args.bursts):
             milliseconds, seconds = await burst()

@@ -3,7 +3,12 @@ happens here — no downloads, no model calls — so Slack gets its answer in mi
 
 Group commit: memos that arrive while a transaction is being written wait for the next
 one and share it (a handful of statements for the whole batch), so a burst of slash
-commands costs one transaction per batch instead of five statements per memo."""
+commands costs one transaction per batch instead of five statements per memo.
+
+One writer at a time, on both databases. Four at once on PostgreSQL (so the database
+would work on one batch while the next requests were parsed) split a burst of 100 into
+as many as 20 small transactions, each paid for with the bot's CPU, and the burst's
+slowest ack grew with their number (benchmarks/RESULTS.md, eighth round)."""
 
 from __future__ import annotations
 
@@ -37,9 +42,6 @@ log = logging.getLogger(__name__)
 RATE_WINDOW = timedelta(hours=1)
 MAX_BATCH = 200
 """Memos per intake transaction; a bigger backlog is written in several."""
-CONCURRENT_BATCHES = 4
-"""PostgreSQL writes this many batches at once, so the database works on one while the
-next requests are still being parsed; SQLite has one writer anyway."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,7 @@ class MemoIntake:
         self.coach = coach
         self.work_available = work_available
         self._waiting: list[_Waiting] = []
-        self._writers: set[asyncio.Task[None]] = set()
-        self._max_writers = 1 if database.dialect == "sqlite" else CONCURRENT_BATCHES
+        self._writer: asyncio.Task[None] | None = None
 
     async def submit(self, request: MemoRequest) -> IntakeResult:
         """Validate cheap things, then wait for the transaction that dedupes (a Slack retry
@@ -111,8 +112,8 @@ class MemoIntake:
                 return IntakeResult(Outcome.REJECTED, message=exc.user_message)
         waiting = _Waiting(request, text, asyncio.get_running_loop().create_future())
         self._waiting.append(waiting)
-        if len(self._writers) < self._max_writers:
-            self._writers.add(asyncio.create_task(self._write_waiting()))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_waiting())
         result = await waiting.result
         if result.submission_id is not None:
             bind_log_context(submission_id=result.submission_id)  # follows this memo
@@ -124,14 +125,14 @@ class MemoIntake:
         return result
 
     async def _write_waiting(self) -> None:
-        """Write batches until nobody waits. The writer leaves the set in the same step as
-        its last look at the queue, so a memo queued after that look starts a new one."""
+        """Write batches until nobody waits. The writer steps down in the same step as its
+        last look at the queue, so a memo queued after that look starts a new one."""
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
                 await self._write(batch)
         finally:
-            self._writers.discard(asyncio.current_task())
+            self._writer = None
 
     async def _write(self, batch: list[_Waiting], *, first_try: bool = True) -> None:
         """A failed batch is retried one memo per transaction, so a memo that cannot be

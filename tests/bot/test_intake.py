@@ -9,7 +9,8 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.intake import MAX_BATCH, RATE_WINDOW, IntakeResult, MemoIntake, MemoRequest, Outcome
@@ -112,6 +113,43 @@ async def test_a_memo_sent_right_after_another_is_written_too(database: Database
     async with asyncio.timeout(10):  # in this task: no extra step between the two
         for i in range(3):
             assert (await intake.submit(_request(f"U{i}"))).outcome is Outcome.ACCEPTED
+
+
+async def test_memos_arriving_while_a_batch_is_written_wait_for_the_next_one(
+    database: Database,
+) -> None:
+    """One writer at a time: a burst read over many loop steps (as HTTP requests are)
+    goes in a few transactions, one after another, never one per memo that came while
+    the database was busy."""
+    intake = _intake(database, memos_per_hour=1000)
+    open_transactions, most_at_once, transactions = 0, 0, 0
+
+    def began(_: Connection) -> None:
+        nonlocal open_transactions, most_at_once, transactions
+        open_transactions += 1
+        transactions += 1
+        most_at_once = max(most_at_once, open_transactions)
+
+    def ended(_: Connection) -> None:
+        nonlocal open_transactions
+        open_transactions -= 1
+
+    engine = database.engine.sync_engine
+    listeners = (("begin", began), ("commit", ended), ("rollback", ended))
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        arrivals = []
+        for i in range(60):
+            arrivals.append(asyncio.create_task(intake.submit(_request(f"U{i}"))))
+            await asyncio.sleep(0)  # the next request is read a loop step later
+        results = await asyncio.gather(*arrivals)
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    assert {r.outcome for r in results} == {Outcome.ACCEPTED}
+    assert most_at_once == 1
+    assert transactions < len(arrivals)
 
 
 async def test_text_is_checked_before_anything_is_written(database: Database) -> None:
